@@ -1,0 +1,110 @@
+package schema
+
+import (
+	"slices"
+	"strings"
+)
+
+// Normalize returns a new resource built from a decoded POST or PUT body:
+// attribute names in their canonical case, values coerced as
+// [Attribute.Coerce] does, extension attributes inside their extension
+// object (Entra's flat "urn:…:enterprise:2.0:User:department" keys
+// included), and "schemas" recomputed.
+//
+// It drops what a client must not set or the kit must not keep (RFC 7643
+// §2.2, §3.1, §4.1.1): read-only attributes (id, meta, groups of a User),
+// secret ones (password), attributes the schema does not define, and
+// null values. Objects of extensions the kit does not know are kept as they
+// are. Errors are [*ValueError]. Keys that differ only in case are applied in
+// sorted order, so the result does not depend on map order.
+func (rt *ResourceType) Normalize(body map[string]any) (map[string]any, error) {
+	out := make(map[string]any, len(body))
+	for _, k := range sortedKeys(body) {
+		v := body[k]
+		if strings.EqualFold(k, "schemas") {
+			continue
+		}
+		if ext := rt.Extension(k); ext != nil {
+			obj, ok := v.(map[string]any)
+			if !ok {
+				if v == nil {
+					continue
+				}
+				return nil, &ValueError{Attribute: ext.ID, Reason: "want an object"}
+			}
+			for _, sk := range sortedKeys(obj) {
+				a := ext.Attribute(sk)
+				if err := rt.set(out, Ref{Extension: ext.ID, Attr: a}, obj[sk]); err != nil {
+					return nil, err
+				}
+			}
+			continue
+		}
+		if hasPrefixFold(k, "urn:") && !strings.EqualFold(k, rt.Schema.ID) {
+			if obj, ok := v.(map[string]any); ok && len(obj) > 0 {
+				if ref, err := rt.ResolveName(k); err != nil || ref.Attr.Type == TypeAny {
+					out[k] = Clone(obj)
+					continue
+				}
+			}
+		}
+		ref, err := rt.ResolveName(k)
+		if err != nil {
+			continue // an attribute the schema does not define
+		}
+		if err := rt.set(out, ref, v); err != nil {
+			return nil, err
+		}
+	}
+	out["schemas"] = rt.SchemaURNs(out)
+	return out, nil
+}
+
+// set stores v at ref in res, for Normalize.
+func (rt *ResourceType) set(res map[string]any, ref Ref, v any) error {
+	if ref.Attr == nil || ref.Attr.ReadOnly() || ref.Attr.Secret() || ref.Sub.ReadOnly() || ref.Sub.Secret() {
+		return nil
+	}
+	c, err := ref.Attr.Coerce(v)
+	if ref.Sub != nil {
+		c, err = ref.Sub.Coerce(v)
+	}
+	if err != nil {
+		return err
+	}
+	if c == nil {
+		return nil
+	}
+	container := res
+	if ref.Extension != "" {
+		m, ok := res[ref.Extension].(map[string]any)
+		if !ok {
+			m = map[string]any{}
+			res[ref.Extension] = m
+		}
+		container = m
+	}
+	if ref.Sub == nil {
+		container[ref.Attr.Name] = c
+		return nil
+	}
+	if ref.Attr.MultiValued {
+		return nil // "emails.value" in a body has no element to go to
+	}
+	m, ok := container[ref.Attr.Name].(map[string]any)
+	if !ok {
+		m = map[string]any{}
+		container[ref.Attr.Name] = m
+	}
+	m[ref.Sub.Name] = c
+	return nil
+}
+
+func sortedKeys(m map[string]any) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
