@@ -229,7 +229,7 @@ func TestNormalizeFlatExtensionKeys(t *testing.T) {
 	rt := UserResourceType()
 	body := map[string]any{
 		"userName": "a",
-		"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department": "Tech",
+		"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department":    "Tech",
 		"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager.value": "m1",
 	}
 	got, err := rt.Normalize(body)
