@@ -76,7 +76,7 @@ type tokenError struct {
 	status      int
 	Code        string `json:"error"`
 	Description string `json:"error_description,omitempty"`
-	basic       bool // answer 401 with a Basic challenge
+	basic       bool   // answer 401 with a Basic challenge
 }
 
 func (e *tokenError) Error() string { return "idpsim: token request: " + e.Code + ": " + e.Description }
