@@ -1,6 +1,7 @@
 package idpsim_test
 
 import (
+	"html"
 	"io"
 	"log/slog"
 	"net/http"
@@ -115,12 +116,7 @@ func loginForm(t *testing.T, resp *http.Response, body string) (action, request 
 	if m == nil || a == nil {
 		t.Fatalf("no login form in page:\n%s", body)
 	}
-	return htmlUnescape(a[1]), m[1]
-}
-
-// htmlUnescape undoes the escaping html/template applies in attributes.
-func htmlUnescape(s string) string {
-	return strings.NewReplacer("&amp;", "&", "&#43;", "+", "&#34;", `"`, "&#39;", "'", "&lt;", "<", "&gt;", ">", "&#61;", "=").Replace(s)
+	return html.UnescapeString(a[1]), m[1]
 }
 
 // user is what the tester types on the login page.
