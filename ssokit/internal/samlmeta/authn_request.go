@@ -238,4 +238,3 @@ func newID() string {
 	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails (Go 1.24+)
 	return "_" + hex.EncodeToString(b[:])
 }
-
