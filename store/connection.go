@@ -1,0 +1,133 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+
+	"github.com/gatehouse-go/gatehouse/internal/ids"
+	"github.com/gatehouse-go/gatehouse/ssokit"
+)
+
+const connectionColumns = `id, organization_id, type, provider, name, status, allow_idp_initiated,
+	attribute_map, saml, oidc, created_at, updated_at`
+
+func scanConnection(row scanner) (*ssokit.Connection, error) {
+	var c ssokit.Connection
+	var attrs, saml, oidc sql.NullString
+	var created, updated sql.NullInt64
+	if err := row.Scan(&c.ID, &c.OrganizationID, &c.Type, &c.Provider, &c.Name, &c.Status,
+		&c.AllowIDPInitiated, &attrs, &saml, &oidc, &created, &updated); err != nil {
+		return nil, err
+	}
+	if attrs.Valid {
+		if err := json.Unmarshal([]byte(attrs.String), &c.AttributeMap); err != nil {
+			return nil, fmt.Errorf("connection %s: attribute map: %w", c.ID, err)
+		}
+	}
+	if saml.Valid {
+		c.SAML = new(ssokit.SAMLConfig)
+		if err := json.Unmarshal([]byte(saml.String), c.SAML); err != nil {
+			return nil, fmt.Errorf("connection %s: saml settings: %w", c.ID, err)
+		}
+	}
+	if oidc.Valid {
+		c.OIDC = new(ssokit.OIDCConfig)
+		if err := json.Unmarshal([]byte(oidc.String), c.OIDC); err != nil {
+			return nil, fmt.Errorf("connection %s: oidc settings: %w", c.ID, err)
+		}
+	}
+	c.CreatedAt, c.UpdatedAt = fromMicros(created), fromMicros(updated)
+	return &c, nil
+}
+
+// connectionDocs encodes the JSON columns of c.
+func connectionDocs(c *ssokit.Connection) (attrs, saml, oidc any, err error) {
+	if attrs, err = jsonText(c.AttributeMap); err != nil {
+		return nil, nil, nil, err
+	}
+	if saml, err = jsonText(c.SAML); err != nil {
+		return nil, nil, nil, err
+	}
+	if oidc, err = jsonText(c.OIDC); err != nil {
+		return nil, nil, nil, err
+	}
+	return attrs, saml, oidc, nil
+}
+
+// CreateConnection stores c with a new ID and sets its timestamps. A
+// missing organization is ErrNotFound.
+func (s *Store) CreateConnection(ctx context.Context, c *ssokit.Connection) error {
+	const op = "create connection"
+	attrs, saml, oidc, err := connectionDocs(c)
+	if err != nil {
+		return fmt.Errorf("store: %s: %w", op, err)
+	}
+	now := s.clock()
+	id := ids.NewAt(ids.Connection, now)
+	err = s.insert(ctx, op, `INSERT INTO gatehouse_connections (`+connectionColumns+`)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT DO NOTHING`,
+		id, c.OrganizationID, string(c.Type), c.Provider, c.Name, string(c.Status), c.AllowIDPInitiated,
+		attrs, saml, oidc, now.UnixMicro(), now.UnixMicro())
+	if err != nil {
+		return err
+	}
+	c.ID, c.CreatedAt, c.UpdatedAt = id, now, now
+	return nil
+}
+
+// Connection returns the connection with the given ID.
+func (s *Store) Connection(ctx context.Context, id string) (*ssokit.Connection, error) {
+	c, err := scanConnection(s.r().QueryRowContext(ctx,
+		`SELECT `+connectionColumns+` FROM gatehouse_connections WHERE id = $1`, id))
+	if err != nil {
+		return nil, s.fail(ctx, "get connection", err)
+	}
+	return c, nil
+}
+
+// Connections lists an organization's connections, oldest first.
+func (s *Store) Connections(ctx context.Context, organizationID string) ([]*ssokit.Connection, error) {
+	const op = "list connections"
+	rows, err := s.r().QueryContext(ctx, `SELECT `+connectionColumns+` FROM gatehouse_connections
+		WHERE organization_id = $1 ORDER BY created_at, id`, organizationID)
+	if err != nil {
+		return nil, s.fail(ctx, op, err)
+	}
+	list, err := collect(rows, scanConnection)
+	if err != nil {
+		return nil, s.fail(ctx, op, err)
+	}
+	return list, nil
+}
+
+// UpdateConnection writes every field of c except its organization and
+// creation time, and sets its UpdatedAt (and CreatedAt from the stored
+// record).
+func (s *Store) UpdateConnection(ctx context.Context, c *ssokit.Connection) error {
+	const op = "update connection"
+	attrs, saml, oidc, err := connectionDocs(c)
+	if err != nil {
+		return fmt.Errorf("store: %s: %w", op, err)
+	}
+	now := s.clock()
+	var created sql.NullInt64
+	err = s.w().QueryRowContext(ctx, `UPDATE gatehouse_connections
+		SET type = $2, provider = $3, name = $4, status = $5, allow_idp_initiated = $6,
+			attribute_map = $7, saml = $8, oidc = $9, updated_at = $10
+		WHERE id = $1 RETURNING created_at`,
+		c.ID, string(c.Type), c.Provider, c.Name, string(c.Status), c.AllowIDPInitiated,
+		attrs, saml, oidc, now.UnixMicro()).Scan(&created)
+	if err != nil {
+		return s.fail(ctx, op, err)
+	}
+	c.CreatedAt, c.UpdatedAt = fromMicros(created), now
+	return nil
+}
+
+// DeleteConnection deletes the connection with the given ID and its
+// signing keys.
+func (s *Store) DeleteConnection(ctx context.Context, id string) error {
+	return s.execOne(ctx, "delete connection", `DELETE FROM gatehouse_connections WHERE id = $1`, id)
+}
