@@ -1,0 +1,168 @@
+package ssokit
+
+import (
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// completeLogin is the protocol-neutral end of the identity provider's leg
+// of a login, shared by OIDC and SAML. The protocol engine has consumed
+// flow f (takeLoginFlow) and verified everything it received; res.Profile
+// holds the identity with Subject, the claims and AuthTime filled. Here the
+// profile gets its kit fields, the email is checked against the
+// organization's domains, and the result is stored under a one-time code
+// that the browser redeems at /auth/callback (303 redirect). The browser
+// binding is checked there, where the Lax cookie is always present.
+func (s *SSO) completeLogin(w http.ResponseWriter, r *http.Request, f *loginFlow, conn *Connection, res *authResult) {
+	ctx := r.Context()
+	p := res.Profile
+	p.ConnectionID = conn.ID
+	p.OrganizationID = conn.OrganizationID
+	p.ConnectionType = conn.Type
+	p.Provider = conn.Provider
+	p.ID = conn.ID + ";" + p.Subject
+	p.Email = strings.ToLower(strings.TrimSpace(p.Email))
+	if p.AuthTime.IsZero() {
+		p.AuthTime = s.cfg.Now()
+	}
+	if p.Username == "" {
+		p.Username = p.Email
+	}
+	fail := func(err *Error) {
+		err.ConnectionID, err.OrganizationID = conn.ID, conn.OrganizationID
+		s.fail(w, r, err)
+	}
+	if p.Subject == "" {
+		fail(&Error{Code: CodeTokenInvalid, Reason: ReasonMissingSub, Description: "the identity provider sent no subject"})
+		return
+	}
+	if err := s.checkEmailDomain(r, conn, p); err != nil {
+		fail(err)
+		return
+	}
+	now := s.cfg.Now()
+	rec := codeRecord{
+		BindingHash:  f.BindingHash,
+		ReturnTo:     f.ReturnTo,
+		Profile:      p,
+		IDToken:      res.IDToken,
+		SessionIdx:   res.SessionIndex,
+		NotOnOrAfter: res.NotOnOrAfter,
+		Deadline:     now.Add(s.cfg.CodeTTL),
+	}
+	data, err := json.Marshal(rec)
+	if err != nil {
+		fail(&Error{Code: CodeServerError, Description: "encoding the login failed", Err: err})
+		return
+	}
+	code := randomToken(32)
+	if err := s.cfg.Store.PutFlow(ctx, &Flow{ID: code, Kind: flowKindCode, Data: data, ExpiresAt: rec.Deadline}); err != nil {
+		fail(&Error{Code: CodeServerError, Description: "storing the login code failed", Err: err})
+		return
+	}
+	target := s.cfg.url(s.cfg.Paths.Callback) + "?" + url.Values{"code": {code}}.Encode()
+	http.Redirect(w, r, target, http.StatusSeeOther)
+}
+
+// checkEmailDomain requires the profile's email to be in one of the
+// organization's domains, and sets EmailDomainVerified. Google
+// connections also require the hd claim to be a domain of the
+// organization.
+func (s *SSO) checkEmailDomain(r *http.Request, conn *Connection, p *Profile) *Error {
+	domains, err := s.cfg.Store.Domains(r.Context(), conn.OrganizationID)
+	if err != nil {
+		return &Error{Code: CodeServerError, Description: "listing the organization's domains failed", Err: err}
+	}
+	state := func(name string) (DomainState, bool) {
+		for _, d := range domains {
+			if strings.EqualFold(d.Name, name) {
+				return d.State, true
+			}
+		}
+		return "", false
+	}
+	if conn.Type == ConnectionOIDC && conn.Provider == "google" {
+		hd, _ := p.Raw["hd"].(string)
+		if _, ok := state(hd); !ok || hd == "" {
+			return &Error{Code: CodeTokenInvalid, Reason: ReasonBadHostedDomain, Description: "the Google account is not in a Workspace domain of the organization"}
+		}
+	}
+	if p.Email == "" {
+		return &Error{Code: CodeEmailMissing, Description: "the identity provider sent no email address"}
+	}
+	_, domain, ok := splitEmail(p.Email)
+	if !ok {
+		return &Error{Code: CodeEmailMissing, Description: "the identity provider sent an invalid email address"}
+	}
+	st, ok := state(domain)
+	p.EmailDomainVerified = ok && st == DomainVerified
+	if !ok && !s.cfg.InsecureAllowAnyEmailDomain {
+		return &Error{Code: CodeEmailOutsideDomains, Description: "the email's domain is not a domain of the organization"}
+	}
+	return nil
+}
+
+// serveCallback redeems the one-time code: binding, UserStore, session,
+// redirect.
+func (s *SSO) serveCallback(w http.ResponseWriter, r *http.Request) {
+	noStore(w)
+	ctx := r.Context()
+	rec, err := s.takeCode(ctx, r.URL.Query().Get("code"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	p := rec.Profile
+	fail := func(err *Error) {
+		err.ConnectionID, err.OrganizationID = p.ConnectionID, p.OrganizationID
+		s.fail(w, r, err)
+	}
+	if err := s.checkBinding(r, rec.BindingHash); err != nil {
+		fail(err.(*Error))
+		return
+	}
+	userID, err := s.cfg.Users.UpsertSSOUser(ctx, p)
+	if err != nil {
+		if errors.Is(err, ErrUserDenied) {
+			fail(&Error{Code: CodeAccessDenied, Description: "the application refused the user", Err: err})
+		} else {
+			fail(&Error{Code: CodeServerError, Description: "the user store failed", Err: err})
+		}
+		return
+	}
+	if userID == "" {
+		fail(&Error{Code: CodeServerError, Description: "the user store returned no user id"})
+		return
+	}
+	now := s.cfg.Now()
+	expires := now.Add(s.cfg.SessionLifetime)
+	if !rec.NotOnOrAfter.IsZero() && rec.NotOnOrAfter.Before(expires) {
+		expires = rec.NotOnOrAfter
+	}
+	sess := &Session{
+		ID:             randomToken(16),
+		UserID:         userID,
+		OrganizationID: p.OrganizationID,
+		ConnectionID:   p.ConnectionID,
+		ConnectionType: p.ConnectionType,
+		Provider:       p.Provider,
+		AuthTime:       p.AuthTime,
+		ExpiresAt:      expires,
+		IDToken:        rec.IDToken,
+		SessionIndex:   rec.SessionIdx,
+	}
+	if err := s.cfg.Sessions.LogIn(w, r, sess); err != nil {
+		fail(&Error{Code: CodeServerError, Description: "the session bridge failed", Err: err})
+		return
+	}
+	s.clearBinding(w)
+	s.cfg.Logger.LogAttrs(ctx, slog.LevelInfo, "login_succeeded",
+		slog.String("connection_id", p.ConnectionID), slog.String("organization_id", p.OrganizationID),
+		slog.String("user_id", userID), slog.Duration("auth_age", now.Sub(p.AuthTime).Round(time.Second)))
+	http.Redirect(w, r, rec.ReturnTo, http.StatusSeeOther)
+}

@@ -1,0 +1,101 @@
+package ssokit
+
+import (
+	"context"
+	"errors"
+	"net/url"
+	"strings"
+	"testing"
+)
+
+func testConfig(t *testing.T, allowed ...string) *config {
+	t.Helper()
+	c, err := Config{BaseURL: "https://app.example.com/sso", Store: struct{ Store }{}, Users: userFunc(nil),
+		Sessions: SessionFuncs{}, AllowedReturnURLs: allowed}.validate()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+type userFunc func() (string, error)
+
+func (userFunc) UpsertSSOUser(_ context.Context, _ *Profile) (string, error) { return "", nil }
+
+func TestCheckReturnURL(t *testing.T) {
+	c := testConfig(t, "https://admin.example.com/console", "https://docs.example.com/")
+	tests := []struct {
+		in, want string
+		ok       bool
+	}{
+		{"", "/", true},
+		{"/dashboard", "/dashboard", true},
+		{"/a/b?x=1#frag", "/a/b?x=1#frag", true},
+		{"/%2Fnot-host", "/%2Fnot-host", false}, // decodes to //not-host
+		{"//evil.example", "", false},
+		{"//evil.example/path", "", false},
+		{"/\\evil.example", "", false},
+		{"\\\\evil.example", "", false},
+		{"/ok\\path", "", false},
+		{"https://evil.example", "", false},
+		{"http://evil.example/", "", false},
+		{"javascript:alert(1)", "", false},
+		{"JaVaScRiPt:alert(1)", "", false},
+		{"data:text/html,hi", "", false},
+		{"/a\r\nLocation: https://evil.example", "", false},
+		{"/a\tb", "", false},
+		{"relative/path", "", false},
+		{"https://admin.example.com/console", "https://admin.example.com/console", true},
+		{"https://admin.example.com/console/users?x=1", "https://admin.example.com/console/users?x=1", true},
+		{"https://admin.example.com/consoleX", "", false},
+		{"https://admin.example.com/other", "", false},
+		{"https://user@admin.example.com/console", "", false},
+		{"http://admin.example.com/console", "", false},
+		{"https://docs.example.com/anything", "https://docs.example.com/anything", true},
+		{"https://docs.example.com.evil.example/", "", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			got, err := c.checkReturnURL(tt.in)
+			if tt.ok {
+				if err != nil || got != tt.want {
+					t.Fatalf("checkReturnURL(%q) = %q, %v; want %q", tt.in, got, err, tt.want)
+				}
+				return
+			}
+			if !errors.Is(err, &Error{Code: CodeReturnURLNotAllowed}) {
+				t.Fatalf("checkReturnURL(%q) = %q, %v; want return_url_not_allowed", tt.in, got, err)
+			}
+		})
+	}
+}
+
+func FuzzReturnURL(f *testing.F) {
+	for _, s := range []string{"/", "/a?b", "//evil", "/\\evil", "https://evil", "javascript:x", "/%2F%2Fx", "/.//evil", "https://admin.example.com/console/x"} {
+		f.Add(s)
+	}
+	c, err := Config{BaseURL: "https://app.example.com", Store: struct{ Store }{}, Users: userFunc(nil),
+		Sessions: SessionFuncs{}, AllowedReturnURLs: []string{"https://admin.example.com/console"}}.validate()
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, in string) {
+		got, err := c.checkReturnURL(in)
+		if err != nil {
+			return
+		}
+		u, perr := url.Parse(got)
+		if perr != nil {
+			t.Fatalf("accepted unparsable %q", got)
+		}
+		if u.Host != "" && u.Host != "admin.example.com" {
+			t.Fatalf("accepted %q pointing at host %q", in, u.Host)
+		}
+		if strings.HasPrefix(got, "//") || strings.ContainsAny(got, "\\\r\n") {
+			t.Fatalf("accepted %q", got)
+		}
+		if u.Host == "" && (u.Scheme != "" || !strings.HasPrefix(got, "/")) {
+			t.Fatalf("accepted %q with scheme %q", got, u.Scheme)
+		}
+	})
+}
