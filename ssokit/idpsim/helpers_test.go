@@ -9,6 +9,8 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
+	"time"
 	"testing"
 
 	"github.com/gatehouse-go/gatehouse/ssokit/idpsim"
@@ -37,6 +39,9 @@ func newEnv(t *testing.T, cfg idpsim.Config) *testEnv {
 	mux := http.NewServeMux()
 	srv := httptest.NewUnstartedServer(mux)
 	cfg.BaseURL = "http://" + srv.Listener.Addr().String() + "/idpsim"
+	if cfg.Key == nil {
+		cfg.Key = sharedKey(t)
+	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -62,6 +67,41 @@ func newEnv(t *testing.T, cfg idpsim.Config) *testEnv {
 			return http.ErrUseLastResponse
 		}},
 	}
+}
+
+// sharedKey is one simulator key for all tests: generating a 2048-bit RSA
+// key per test would dominate the run time.
+var sharedKey = func() func(t *testing.T) *idpsim.Key {
+	once := sync.OnceValues(func() (*idpsim.Key, error) { return idpsim.GenerateKey(time.Now()) })
+	return func(t *testing.T) *idpsim.Key {
+		t.Helper()
+		k, err := once()
+		if err != nil {
+			t.Fatalf("GenerateKey: %v", err)
+		}
+		return k
+	}
+}()
+
+// testNow is a fixed time for keys made outside a test.
+var testNow = time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)
+
+// clock is a settable clock for Config.Now.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
 }
 
 // get fetches a URL without following redirects and returns the response
