@@ -10,8 +10,8 @@ import (
 	"regexp"
 	"strings"
 	"sync"
-	"time"
 	"testing"
+	"time"
 
 	"github.com/gatehouse-go/gatehouse/ssokit/idpsim"
 )
