@@ -156,8 +156,8 @@ func providerMap(provider string) attrMap {
 		p = attrMap{
 			email:         []string{"email"},
 			emailVerified: []string{"email_verified"},
-			givenName:     []string{"given_name", "firstName"},
-			familyName:    []string{"family_name", "lastName"},
+			givenName:     []string{"firstName", "given_name"},
+			familyName:    []string{"lastName", "family_name"},
 			name:          []string{"name"},
 			username:      []string{"username"},
 			groups:        []string{"groups"},

@@ -164,6 +164,18 @@ func (sc *scan) assertionSigned() bool {
 	return false
 }
 
+// envelopedSignature reports a Signature placed as a direct child of the
+// root or of the plaintext assertion, whether or not it references them.
+func (sc *scan) envelopedSignature() bool {
+	for i := range sc.sigs {
+		s := &sc.sigs[i]
+		if s.parentDepth == 0 || (s.parentKind == kAssertion && s.parentDepth == 1) {
+			return true
+		}
+	}
+	return false
+}
+
 type nsDecl struct{ prefix, uri string }
 
 type frame struct {

@@ -101,6 +101,11 @@ func (s *Settings) policy(sc *scan, now time.Time) *Error {
 		return fail(ReasonEncryptedUnsigned, "samlsp: encrypted assertion requires a signed response; not decrypted")
 	}
 	if !responseSigned && !sc.assertionSigned() {
+		if sc.envelopedSignature() {
+			// A Signature sits where an enveloped one belongs but
+			// references nothing: gutted (security.md item 2).
+			return fail(ReasonBadSignature, "samlsp: signature references neither the response nor the assertion")
+		}
 		return fail(ReasonUnsignedAssertion, "samlsp: neither the response nor the assertion carries its own signature")
 	}
 	if sc.subjectConfirmations > 1 || sc.scds > 1 {
