@@ -26,14 +26,22 @@ func TestSignatureChecks(t *testing.T) {
 		want     Reason
 	}{
 		{name: "1 signature exclusion", want: ReasonUnsignedAssertion,
-			shape: func() *samlidp.Response { r := goodResponse(); r.SignResponse, r.SignAssertion = false, false; return r }},
+			shape: func() *samlidp.Response {
+				r := goodResponse()
+				r.SignResponse, r.SignAssertion = false, false
+				return r
+			}},
 		{name: "1 signature removed after signing", shape: assertionSigned, want: ReasonUnsignedAssertion,
 			apply: func(t testing.TB, doc *etree.Document) {
 				a := assertionOf(t, doc)
 				a.RemoveChild(child(a, "Signature"))
 			}},
 		{name: "1 only a stray signature that covers nothing", want: ReasonUnsignedAssertion,
-			shape: func() *samlidp.Response { r := goodResponse(); r.SignResponse, r.SignAssertion = false, false; return r },
+			shape: func() *samlidp.Response {
+				r := goodResponse()
+				r.SignResponse, r.SignAssertion = false, false
+				return r
+			},
 			apply: func(t testing.TB, doc *etree.Document) {
 				other := buildDoc(t, assertionSigned(), idpKey(t))
 				ext := etree.NewElement("samlp:Extensions")

@@ -93,12 +93,12 @@ func (s *Settings) policy(sc *scan, now time.Time) *Error {
 	if sc.nestedAssertion {
 		return fail(ReasonBadSignature, "samlsp: assertion is not a direct child of the response (signature wrapping)")
 	}
-	if len(sc.sigs) == 0 {
-		return fail(ReasonUnsignedAssertion, "samlsp: document carries no signature")
-	}
 	responseSigned := sc.responseSigned()
 	if sc.encrypted && !responseSigned {
 		return fail(ReasonEncryptedUnsigned, "samlsp: encrypted assertion requires a signed response; not decrypted")
+	}
+	if len(sc.sigs) == 0 {
+		return fail(ReasonUnsignedAssertion, "samlsp: document carries no signature")
 	}
 	if !responseSigned && !sc.assertionSigned() {
 		if sc.envelopedSignature() {
