@@ -49,14 +49,18 @@ func TestEncryptedAssertions(t *testing.T) {
 				return build(t, encryptedResponse(t, samlidp.EncryptionAES256GCM, samlidp.EncryptedKeyInKeyInfo), idpKey(t))
 			}},
 		{name: "rotation: encrypted to our second key, named in EncryptedKey", want: "",
-			settings: func(t testing.TB, s *Settings) { s.DecryptionKeys = []*rsa.PrivateKey{spKey(t).PrivateKey, spKey2(t).PrivateKey} },
+			settings: func(t testing.TB, s *Settings) {
+				s.DecryptionKeys = []*rsa.PrivateKey{spKey(t).PrivateKey, spKey2(t).PrivateKey}
+			},
 			build: func(t testing.TB) string {
 				r := encryptedResponse(t, samlidp.EncryptionAES256GCM, samlidp.EncryptedKeyInKeyInfo)
 				r.Encrypt = spKey2(t).Certificate
 				return build(t, r, idpKey(t))
 			}},
 		{name: "rotation: encrypted to our second key, EncryptedKey names no certificate", want: "",
-			settings: func(t testing.TB, s *Settings) { s.DecryptionKeys = []*rsa.PrivateKey{spKey(t).PrivateKey, spKey2(t).PrivateKey} },
+			settings: func(t testing.TB, s *Settings) {
+				s.DecryptionKeys = []*rsa.PrivateKey{spKey(t).PrivateKey, spKey2(t).PrivateKey}
+			},
 			build: func(t testing.TB) string {
 				r := encryptedResponse(t, samlidp.EncryptionAES256CBC, samlidp.EncryptedKeyRetrievalMethod)
 				r.Encrypt = spKey2(t).Certificate
