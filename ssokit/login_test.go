@@ -358,7 +358,7 @@ func TestIDPInitiatedLogin(t *testing.T) {
 	tok, err := e.sso.MintIDPInitiatedLogin(e.ctx, e.conn, "ann@acme.example", "https://evil.example/steal")
 	e.must(err)
 	b := e.browser()
-	authURL := b.get(e.app.URL + "/sso/login?idp_initiated_login=" + url.QueryEscape(tok)).location(t, http.StatusFound)
+	authURL := b.get(e.app.URL+"/sso/login?idp_initiated_login="+url.QueryEscape(tok)).location(t, http.StatusFound)
 	if !strings.HasPrefix(authURL.String(), e.op.Issuer) || authURL.Query().Get("login_hint") != "ann@acme.example" {
 		t.Fatalf("redirect %s", authURL)
 	}
