@@ -174,13 +174,12 @@ func (a *applier) applyObject(op Op, obj map[string]any) error {
 			}
 			continue
 		}
-		ref, err := a.rt.ResolveName(k)
-		if inner, isObj := v.(map[string]any); isObj && hasPrefixFold(k, "urn:") && !strings.EqualFold(k, a.rt.Schema.ID) &&
-			(err != nil || ref.Attr.Type == schema.TypeAny) {
+		if inner, isObj := v.(map[string]any); isObj && a.rt.UnknownExtension(k) {
 			// The object of an extension the kit does not know: keep it.
 			a.mergeUnknownExtension(op, k, inner)
 			continue
 		}
+		ref, err := a.rt.ResolveName(k)
 		if err != nil || ref.Attr == nil {
 			continue // not defined by the schema: dropped
 		}

@@ -499,3 +499,14 @@ func BenchmarkMemberOps1000(b *testing.B) {
 		}
 	}
 }
+
+func TestUnknownAttributeOfKnownExtensionDropped(t *testing.T) {
+	ops := []Operation{{Op: Add, Value: json.RawMessage(`{"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:nope":{"a":1}}`)}}
+	got, err := Apply(decode(t, `{"userName":"a"}`), ops, schema.UserResourceType())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 { // userName and schemas
+		t.Errorf("got %v", got)
+	}
+}

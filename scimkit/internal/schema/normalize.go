@@ -40,13 +40,9 @@ func (rt *ResourceType) Normalize(body map[string]any) (map[string]any, error) {
 			}
 			continue
 		}
-		if hasPrefixFold(k, "urn:") && !strings.EqualFold(k, rt.Schema.ID) {
-			if obj, ok := v.(map[string]any); ok && len(obj) > 0 {
-				if ref, err := rt.ResolveName(k); err != nil || ref.Attr.Type == TypeAny {
-					out[k] = Clone(obj)
-					continue
-				}
-			}
+		if obj, ok := v.(map[string]any); ok && len(obj) > 0 && rt.UnknownExtension(k) {
+			out[k] = Clone(obj)
+			continue
 		}
 		ref, err := rt.ResolveName(k)
 		if err != nil {

@@ -181,6 +181,17 @@ func (rt *ResourceType) ResolveName(s string) (Ref, error) {
 	return rt.Resolve(uri, name, sub)
 }
 
+// UnknownExtension reports whether key names the object of an extension
+// schema the kit does not know: a "urn:" key that is neither a known schema
+// URN nor an attribute of one ("urn:…:enterprise:2.0:User:nope" is not).
+func (rt *ResourceType) UnknownExtension(key string) bool {
+	if !hasPrefixFold(key, "urn:") || strings.EqualFold(key, rt.Schema.ID) || rt.Extension(key) != nil {
+		return false
+	}
+	prefix := key[:strings.LastIndexByte(key, ':')]
+	return !strings.EqualFold(prefix, rt.Schema.ID) && rt.Extension(prefix) == nil
+}
+
 func (rt *ResourceType) common(name string) *Attribute {
 	for _, a := range rt.Common {
 		if strings.EqualFold(a.Name, name) {

@@ -306,3 +306,20 @@ func TestSchemas(t *testing.T) {
 		t.Errorf("Schemas = %v, want %v", ids, want)
 	}
 }
+
+func TestUnknownExtension(t *testing.T) {
+	rt := UserResourceType()
+	for key, want := range map[string]bool{
+		"urn:ietf:params:scim:schemas:extension:acme:2.0:User": true,
+		"urn:okta:custom:group:1.0":                            true,
+		EnterpriseUserSchemaURN:                                false,
+		EnterpriseUserSchemaURN + ":nope":                      false,
+		UserSchemaURN:                                          false,
+		UserSchemaURN + ":userName":                            false,
+		"userName":                                             false,
+	} {
+		if got := rt.UnknownExtension(key); got != want {
+			t.Errorf("UnknownExtension(%q) = %v, want %v", key, got, want)
+		}
+	}
+}
