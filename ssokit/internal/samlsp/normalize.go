@@ -221,9 +221,9 @@ func values(attrs map[string][]string, name string) []string {
 	if v, ok := attrs[name]; ok {
 		return v
 	}
-	for k, v := range attrs {
+	for _, k := range slices.Sorted(maps.Keys(attrs)) {
 		if strings.EqualFold(k, name) {
-			return v
+			return attrs[k]
 		}
 	}
 	return nil
