@@ -39,6 +39,7 @@
 //	/saml/metadata                     IdP metadata (entity ID, certificate, SSO URL)
 //	/saml/sso                          AuthnRequests, HTTP-Redirect and HTTP-POST bindings
 //	/saml/apps                         IdP-initiated sign-in: a list of service providers
+//	/saml/apps/login?sp=…&RelayState=… the login page for an IdP-initiated sign-in
 //	/login                             the login form's target (same-origin posts only)
 //
 // # The login page
