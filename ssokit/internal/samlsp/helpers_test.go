@@ -27,28 +27,24 @@ const (
 )
 
 // Keys are slow to generate on a shared machine, so the test binary makes
-// each one once. Index 0 is the IdP, 1 the second IdP key (rotation), 2 an
-// attacker, 3 our SP encryption key, 4 a second SP key.
-var (
-	keysOnce sync.Once
-	keys     [5]*samlidp.Key
-	keysErr  error
-)
+// each one once, on first use. Index 0 is the IdP, 1 the second IdP key
+// (rotation), 2 an attacker, 3 our SP encryption key, 4 a second SP key.
+var keys [5]struct {
+	once sync.Once
+	key  *samlidp.Key
+	err  error
+}
 
 func testKey(t testing.TB, i int) *samlidp.Key {
 	t.Helper()
-	keysOnce.Do(func() {
-		for j := range keys {
-			keys[j], keysErr = samlidp.NewKey(2048, "key", testNow.Add(-365*24*time.Hour), testNow.Add(365*24*time.Hour))
-			if keysErr != nil {
-				return
-			}
-		}
+	k := &keys[i]
+	k.once.Do(func() {
+		k.key, k.err = samlidp.NewKey(2048, "key", testNow.Add(-365*24*time.Hour), testNow.Add(365*24*time.Hour))
 	})
-	if keysErr != nil {
-		t.Fatalf("generate keys: %v", keysErr)
+	if k.err != nil {
+		t.Fatalf("generate key %d: %v", i, k.err)
 	}
-	return keys[i]
+	return k.key
 }
 
 func idpKey(t testing.TB) *samlidp.Key      { return testKey(t, 0) }

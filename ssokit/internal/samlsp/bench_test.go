@@ -1,0 +1,125 @@
+package samlsp
+
+import (
+	"encoding/xml"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/crewjam/saml"
+	saml2 "github.com/russellhaering/gosaml2"
+	dsig "github.com/russellhaering/goxmldsig"
+
+	"github.com/gatehouse-go/gatehouse/ssokit/internal/samlidp"
+)
+
+// benchResponse is an ~8 KB response, RSA-SHA256 with a 2048-bit key, whose
+// signed assertion sits inside a signed Response, with 20 attributes.
+func benchResponse(b *testing.B) string {
+	b.Helper()
+	r := goodResponse()
+	r.UntypedAttributeValues = true
+	r.Attributes = nil
+	for _, kv := range [][2]string{
+		{"email", testNameID}, {"firstName", "Ada"}, {"lastName", "Lovelace"}, {"displayName", "Ada Lovelace"},
+		{"login", "ada"}, {"department", "Analytical Engines"}, {"title", "Programmer"},
+		{"employeeNumber", "1815"}, {"costCenter", "CC-042"}, {"division", "Research"},
+		{"organization", "Acme"}, {"manager", "charles@example.com"}, {"mobilePhone", "+44 20 7946 0000"},
+		{"city", "London"}, {"countryCode", "GB"}, {"locale", "en_GB"}, {"timezone", "Europe/London"},
+		{"userType", "Employee"}, {"employeeType", "Full time"}, {"groups", "engineering"},
+	} {
+		r.Attributes = append(r.Attributes, samlidp.Attribute{Name: kv[0], Values: []string{kv[1]}})
+	}
+	enc := build(b, r, idpKey(b))
+	if n := len(mustDecode(b, enc)); n < 7000 || n > 9500 {
+		b.Fatalf("benchmark document is %d bytes, want about 8 KB", n)
+	}
+	return enc
+}
+
+func BenchmarkValidate(b *testing.B) {
+	enc := benchResponse(b)
+	b.Logf("document: %d bytes XML, %d bytes base64", len(mustDecode(b, enc)), len(enc))
+
+	b.Run("samlsp.Validate", func(b *testing.B) {
+		s := testSettings(b)
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := Validate(s, enc, solicited, testNow); err != nil {
+				b.Fatal(err, errorsUnwrap(err))
+			}
+		}
+	})
+
+	b.Run("gosaml2.RetrieveAssertionInfo", func(b *testing.B) {
+		sp := &saml2.SAMLServiceProvider{
+			IdentityProviderIssuer:      testIDPEntityID,
+			AssertionConsumerServiceURL: testACSURL,
+			AudienceURI:                 testSPEntityID,
+			IDPCertificateStore:         &dsig.MemoryX509CertificateStore{Roots: testSettings(b).IDPCertificates},
+			Clock:                       dsig.NewFakeClockAt(testNow),
+		}
+		b.ReportAllocs()
+		for b.Loop() {
+			info, err := sp.RetrieveAssertionInfo(enc)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if info.WarningInfo.InvalidTime || info.WarningInfo.NotInAudience {
+				b.Fatalf("warnings: %+v", info.WarningInfo)
+			}
+		}
+	})
+
+	b.Run("crewjam.ParseResponse", func(b *testing.B) {
+		md, err := samlidp.Metadata(testIDPEntityID, "https://idp.example.org/sso", "https://idp.example.org/sso",
+			testSettings(b).IDPCertificates)
+		if err != nil {
+			b.Fatal(err)
+		}
+		var ed saml.EntityDescriptor
+		if err := xml.Unmarshal(md, &ed); err != nil {
+			b.Fatal(err)
+		}
+		acs, _ := url.Parse(testACSURL)
+		sp := &saml.ServiceProvider{
+			EntityID:    testSPEntityID,
+			AcsURL:      *acs,
+			IDPMetadata: &ed,
+			Clock:       dsig.NewFakeClockAt(testNow),
+		}
+		form := url.Values{"SAMLResponse": {enc}}.Encode()
+		req := httptest.NewRequest(http.MethodPost, testACSURL, strings.NewReader(form))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		if err := req.ParseForm(); err != nil {
+			b.Fatal(err)
+		}
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := sp.ParseResponse(req, []string{testRequestID}); err != nil {
+				var ire *saml.InvalidResponseError
+				if ok := asInvalid(err, &ire); ok {
+					b.Fatal(ire.PrivateErr)
+				}
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+func errorsUnwrap(err error) error {
+	if e, ok := err.(*Error); ok {
+		return e.Err
+	}
+	return nil
+}
+
+func asInvalid(err error, target **saml.InvalidResponseError) bool {
+	e, ok := err.(*saml.InvalidResponseError)
+	if ok {
+		*target = e
+	}
+	return ok
+}
