@@ -81,7 +81,7 @@ type Config struct {
 // concurrent use.
 type Server struct {
 	cfg     Config
-	store   serverStore
+	store   Store
 	users   UserStore
 	logger  *slog.Logger
 	now     func() time.Time
@@ -138,13 +138,9 @@ func New(cfg Config) (*Server, error) {
 	if cfg.TokenUseInterval == 0 {
 		cfg.TokenUseInterval = DefaultTokenUseInterval
 	}
-	st, ok := cfg.Store.(serverStore)
-	if !ok {
-		return nil, &ConfigError{Field: "Store", Err: errors.New("the store lacks the methods the SCIM server needs")}
-	}
 	s := &Server{
 		cfg:     cfg,
-		store:   st,
+		store:   cfg.Store,
 		users:   cfg.Users,
 		logger:  cfg.Logger,
 		now:     cfg.Now,

@@ -63,7 +63,7 @@ func (s *Server) CreateDirectory(ctx context.Context, organizationID, name, dial
 // transaction. Requests with a disabled directory's tokens get 403.
 func (s *Server) SetDirectoryEnabled(ctx context.Context, directoryID string, enabled bool) error {
 	err := s.store.SCIMTx(ctx, func(tx Store, _ *sql.Tx) error {
-		st := tx.(serverStore)
+		st := tx
 		d, err := st.Directory(ctx, directoryID)
 		if err != nil {
 			return err

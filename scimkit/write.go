@@ -23,7 +23,7 @@ type change struct {
 	s    *Server
 	ctx  context.Context
 	dir  *Directory
-	st   serverStore
+	st   Store
 	host UserStore // nil when the host gave none
 }
 
@@ -34,11 +34,7 @@ func (s *Server) write(ctx context.Context, dir *Directory, fn func(c *change) e
 	var err error
 	for range maxWriteAttempts {
 		err = s.store.SCIMTx(ctx, func(tx Store, sqlTx *sql.Tx) error {
-			st, ok := tx.(serverStore)
-			if !ok {
-				return errors.New("scimkit: the transaction store lacks the SCIM server's methods")
-			}
-			c := &change{s: s, ctx: ctx, dir: dir, st: st, host: s.users}
+			c := &change{s: s, ctx: ctx, dir: dir, st: tx, host: s.users}
 			if txu, ok := s.users.(TxUserStore); ok && sqlTx != nil {
 				c.host = txu.WithTx(sqlTx)
 			}
