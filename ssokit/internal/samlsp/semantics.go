@@ -177,5 +177,6 @@ func isXMLError(err error) bool {
 	var se *xml.SyntaxError
 	var ve rtvalidator.XMLValidationError
 	var re rtvalidator.XMLRoundtripError
-	return errors.As(err, &se) || errors.As(err, &ve) || errors.As(err, &re)
+	var te *time.ParseError
+	return errors.As(err, &se) || errors.As(err, &ve) || errors.As(err, &re) || errors.As(err, &te)
 }

@@ -150,6 +150,32 @@ func TestSignatureChecks(t *testing.T) {
 				cm := mustFind(t, child(doc.Root(), "Signature"), "CanonicalizationMethod")
 				cm.CreateAttr("Algorithm", "http://example.com/c14n")
 			}},
+		{name: "14 signed response, inner assertion signed by an attacker certificate", want: ReasonBadCertificate,
+			key: attackerKey, shape: assertionSigned,
+			apply: func(t testing.TB, doc *etree.Document) { signEnveloped(t, doc.Root(), idpKey(t)) }},
+		{name: "14 signed response, inner assertion signed by an attacker without KeyInfo", want: ReasonBadSignature,
+			key: attackerKey,
+			shape: func() *samlidp.Response {
+				r := assertionSigned()
+				r.OmitKeyInfo = true
+				return r
+			},
+			apply: func(t testing.TB, doc *etree.Document) { signEnveloped(t, doc.Root(), idpKey(t)) }},
+		{name: "14 signed response, unsigned assertion accepted", shape: responseSigned, want: ""},
+		{name: "59 response version 1.1 on an unsigned response", shape: assertionSigned, want: ReasonBadVersion,
+			apply: func(t testing.TB, doc *etree.Document) { doc.Root().CreateAttr("Version", "1.1") }},
+		{name: "unparsable IssueInstant in a signed response", want: ReasonMalformed,
+			shape: func() *samlidp.Response {
+				r := goodResponse()
+				r.SignResponse, r.SignAssertion = false, false
+				return r
+			},
+			apply: func(t testing.TB, doc *etree.Document) {
+				doc.Root().CreateAttr("IssueInstant", "yesterday")
+				signEnveloped(t, doc.Root(), idpKey(t))
+			}},
+		{name: "unparsable IssueInstant in an unsigned response", shape: assertionSigned, want: ReasonMalformed,
+			apply: func(t testing.TB, doc *etree.Document) { doc.Root().CreateAttr("IssueInstant", "yesterday") }},
 		{name: "26 duplicate ID elsewhere in the document", shape: assertionSigned, want: ReasonMalformed,
 			apply: func(t testing.TB, doc *etree.Document) {
 				ext := etree.NewElement("samlp:Extensions")

@@ -40,8 +40,6 @@ func validate(s *Settings, b64 string, expect Expectation, now time.Time) (*Asse
 	if err := s.Check(); err != nil {
 		return nil, err.(*Error)
 	}
-	skew := s.skew()
-
 	// Size first, before any work proportional to the input.
 	switch {
 	case len(b64) == 0:
@@ -65,7 +63,7 @@ func validate(s *Settings, b64 string, expect Expectation, now time.Time) (*Asse
 		return nil, e
 	}
 
-	resp, e := s.verify(sc, b64, now.Add(-skew))
+	resp, e := s.verify(sc, b64, now)
 	if e != nil {
 		return nil, e
 	}
@@ -156,10 +154,12 @@ func certValid(c *x509.Certificate, now time.Time) bool {
 
 // verify runs gosaml2, once per candidate certificate set and decryption key,
 // and returns the first response it accepts.
-func (s *Settings) verify(sc *scan, b64 string, libNow time.Time) (*types.Response, *Error) {
-	// Certificates valid now. Validity is judged at the caller's now, not at
-	// libNow (which is shifted by the skew for the library's own checks).
-	now := libNow.Add(s.skew())
+func (s *Settings) verify(sc *scan, b64 string, now time.Time) (*types.Response, *Error) {
+	// gosaml2 compares SubjectConfirmationData NotOnOrAfter with its clock
+	// and no tolerance; running its clock the skew behind gives that check
+	// the same tolerance as ours. Certificate validity, which goxmldsig
+	// would also judge by that clock, is judged here at now.
+	libNow := now.Add(-s.skew())
 	valid := make([]*x509.Certificate, 0, len(s.IDPCertificates))
 	for _, c := range s.IDPCertificates {
 		if certValid(c, now) {
@@ -191,7 +191,7 @@ func (s *Settings) verify(sc *scan, b64 string, libNow time.Time) (*types.Respon
 	var last *Error
 	for _, certs := range sets {
 		for _, ks := range keys {
-			resp, err := runLibrary(b64, certs, ks, libNow, s)
+			resp, err := s.runLibrary(b64, certs, ks, libNow)
 			if err == nil {
 				return resp, nil
 			}
@@ -251,7 +251,7 @@ func placeholderCert(k *rsa.PrivateKey) []byte {
 
 // runLibrary is one pass through gosaml2's ValidateEncodedResponse, with
 // every check it can make switched on.
-func runLibrary(b64 string, certs []*x509.Certificate, ks *keyStore, libNow time.Time, s *Settings) (resp *types.Response, err error) {
+func (s *Settings) runLibrary(b64 string, certs []*x509.Certificate, ks *keyStore, libNow time.Time) (resp *types.Response, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			resp, err = nil, fmt.Errorf("%w: %v", errPanic, r)
@@ -262,12 +262,9 @@ func runLibrary(b64 string, certs []*x509.Certificate, ks *keyStore, libNow time
 		AssertionConsumerServiceURL: s.ACSURL,
 		AudienceURI:                 s.SPEntityID,
 		IDPCertificateStore:         &certStore{certs: certs},
-		// The library compares SubjectConfirmationData NotOnOrAfter with its
-		// clock and no tolerance; shifting its clock back by the skew gives
-		// that check the same tolerance as ours.
-		Clock:                  dsig.NewFakeClockAt(libNow),
-		AllowMissingAttributes: true,
-		MaximumXMLTokens:       maxXMLTokens,
+		Clock:                       dsig.NewFakeClockAt(libNow),
+		AllowMissingAttributes:      true,
+		MaximumXMLTokens:            maxXMLTokens,
 	}
 	if ks != nil {
 		// gosaml2 v0.12.0 decrypts with SPKeyStore only (decryptAssertions
@@ -335,7 +332,9 @@ func libraryError(err error, ks *keyStore) *Error {
 			return wrap(ReasonBadSignature)
 		}
 		return wrap(ReasonDecryptionFailed)
-	case isXMLError(err):
+	case isXMLError(err), strings.HasPrefix(err.Error(), "unable to unmarshal"):
+		// XML or value syntax (a timestamp that does not parse) found
+		// while unmarshalling the verified response.
 		return wrap(ReasonMalformed)
 	}
 	return wrap(ReasonBadSignature)

@@ -242,7 +242,7 @@ func TestSignatureWrapping(t *testing.T) {
 
 			// gosaml2 alone, with the connection's settings but none of
 			// our checks.
-			libResp, err := runLibrary(resp, []*x509.Certificate{idpKey(t).Certificate}, nil, testNow, s)
+			libResp, err := s.runLibrary(resp, []*x509.Certificate{idpKey(t).Certificate}, nil, testNow)
 			switch {
 			case tc.libraryAccepts && err != nil:
 				t.Errorf("gosaml2 alone rejected it (%v); the case no longer shows why our count check exists", err)
