@@ -41,7 +41,7 @@ func (c *clock) Advance(d time.Duration) {
 // kit's store: a real UserStore with the JIT contract of ssokit.UserStore.
 type sqlUsers struct{ db *sql.DB }
 
-func newSQLUsers(t *testing.T, db *sql.DB) *sqlUsers {
+func newSQLUsers(t testing.TB, db *sql.DB) *sqlUsers {
 	t.Helper()
 	_, err := db.Exec(`CREATE TABLE app_users (
 		id TEXT PRIMARY KEY,
@@ -87,7 +87,7 @@ func (u *sqlUsers) UpsertSSOUser(ctx context.Context, p *ssokit.Profile) (string
 	return id, err
 }
 
-func (u *sqlUsers) count(t *testing.T) int {
+func (u *sqlUsers) count(t testing.TB) int {
 	t.Helper()
 	var n int
 	if err := u.db.QueryRow(`SELECT COUNT(*) FROM app_users`).Scan(&n); err != nil {
@@ -99,7 +99,7 @@ func (u *sqlUsers) count(t *testing.T) int {
 // env is an application with the kit mounted at /sso, an OpenID provider,
 // a SQLite store and a gorilla cookie session.
 type env struct {
-	t      *testing.T
+	t      testing.TB
 	ctx    context.Context
 	clock  *clock
 	store  *store.Store
@@ -129,7 +129,7 @@ func (s *syncBuffer) Write(p []byte) (int, error) {
 }
 func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
 
-func newEnv(t *testing.T, edit ...func(*ssokit.Config)) *env {
+func newEnv(t testing.TB, edit ...func(*ssokit.Config)) *env {
 	t.Helper()
 	e := &env{t: t, ctx: context.Background(), clock: &clock{t: time.Now().Truncate(time.Second)}, logs: &syncBuffer{}}
 	st, err := sqlite.Open(e.ctx, filepath.Join(t.TempDir(), "kit.db"), store.Options{Now: e.clock.Now})
@@ -250,7 +250,7 @@ func (e *env) nothingWritten(b *browser) {
 
 // browser is a cookie jar client that does not follow redirects.
 type browser struct {
-	t      *testing.T
+	t      testing.TB
 	client *http.Client
 }
 
@@ -304,7 +304,7 @@ func (b *browser) post(u string, form url.Values, headers map[string]string) *re
 }
 
 // location returns the redirect target of r, requiring status.
-func (r *response) location(t *testing.T, status int) *url.URL {
+func (r *response) location(t testing.TB, status int) *url.URL {
 	t.Helper()
 	if r.StatusCode != status {
 		t.Fatalf("status = %d, want %d; body %.300s", r.StatusCode, status, r.body)
