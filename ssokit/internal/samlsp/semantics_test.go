@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/beevik/etree"
 	"github.com/gatehouse-go/gatehouse/ssokit/internal/samlidp"
 )
 
@@ -323,6 +324,53 @@ func TestSettingsCheck(t *testing.T) {
 			if got := reasonOf(t, err); got != ReasonConfig {
 				t.Errorf("Validate reason = %q, want config", got)
 			}
+		})
+	}
+}
+
+// Cases that need the document edited before the IdP signs it.
+func TestProtocolChecksOnEditedDocuments(t *testing.T) {
+	t.Parallel()
+	unsigned := func() *samlidp.Response {
+		r := goodResponse()
+		r.SignResponse, r.SignAssertion = false, false
+		return r
+	}
+	cases := []struct {
+		name string
+		edit func(t testing.TB, root, assertion *etree.Element)
+		want Reason
+	}{
+		{"51 signed response InResponseTo differs from the SubjectConfirmationData", func(t testing.TB, root, a *etree.Element) {
+			root.CreateAttr("InResponseTo", "_other_request")
+			signEnveloped(t, a, idpKey(t))
+			signEnveloped(t, root, idpKey(t))
+		}, ReasonBadInResponseTo},
+		{"50 two SubjectConfirmations", func(t testing.TB, root, a *etree.Element) {
+			sc := mustFind(t, a, "SubjectConfirmation")
+			sc.Parent().InsertChildAt(sc.Index(), sc.Copy())
+			signEnveloped(t, a, idpKey(t))
+		}, ReasonBadSubject},
+		{"unparsable Conditions NotBefore", func(t testing.TB, root, a *etree.Element) {
+			mustFind(t, a, "Conditions").CreateAttr("NotBefore", "2026-03-10 09:00")
+			signEnveloped(t, a, idpKey(t))
+		}, ReasonMalformed},
+		{"Response Issuer missing", func(t testing.TB, root, a *etree.Element) {
+			root.RemoveChild(child(root, "Issuer"))
+			signEnveloped(t, a, idpKey(t))
+			signEnveloped(t, root, idpKey(t))
+		}, ReasonBadIssuer},
+		{"41 Assertion Issuer with surrounding whitespace (exact match)", func(t testing.TB, root, a *etree.Element) {
+			child(a, "Issuer").SetText("\n  " + testIDPEntityID + "\n")
+			signEnveloped(t, a, idpKey(t))
+		}, ReasonBadIssuer},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			doc := buildDoc(t, unsigned(), nil)
+			tc.edit(t, doc.Root(), assertionOf(t, doc))
+			expectReason(t, testSettings(t), encodeDoc(t, doc), solicited, testNow, tc.want)
 		})
 	}
 }
