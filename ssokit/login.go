@@ -72,7 +72,7 @@ func (s *SSO) startLogin(w http.ResponseWriter, r *http.Request, conn *Connectio
 	var err error
 	switch conn.Type {
 	case ConnectionOIDC:
-		target, err = s.oidcAuthURL(r.Context(), conn, f)
+		target, err = s.oidcAuthURL(r.Context(), r, conn, f)
 	case ConnectionSAML:
 		// The SAML engine fills f.SAMLRequestID, saves the flow and
 		// writes the response itself (HTTP-Redirect or POST binding).

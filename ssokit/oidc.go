@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"strings"
 
 	"github.com/gatehouse-go/gatehouse/ssokit/internal/oidcrp"
 )
@@ -30,12 +31,21 @@ func (s *SSO) rpConnection(conn *Connection) (*oidcrp.Connection, error) {
 }
 
 // oidcAuthURL returns the authorization request URL for flow f.
-func (s *SSO) oidcAuthURL(ctx context.Context, conn *Connection, f *loginFlow) (string, error) {
+//
+// /login?prompt=login (RequireSSO sends it when a session is older than its
+// MaxAge) asks the provider to authenticate the user again, so that the new
+// session's auth_time is fresh instead of the provider's old session being
+// reused in a redirect loop.
+func (s *SSO) oidcAuthURL(ctx context.Context, r *http.Request, conn *Connection, f *loginFlow) (string, error) {
 	rc, err := s.rpConnection(conn)
 	if err != nil {
 		return "", err
 	}
-	u, err := s.rp.AuthCodeURL(ctx, rc, oidcrp.AuthRequest{State: f.ID, Nonce: f.Nonce, Verifier: f.PKCEVerifier, LoginHint: f.LoginHint})
+	req := oidcrp.AuthRequest{State: f.ID, Nonce: f.Nonce, Verifier: f.PKCEVerifier, LoginHint: f.LoginHint}
+	if r.URL.Query().Get("prompt") == "login" {
+		req.Prompt = "login"
+	}
+	u, err := s.rp.AuthCodeURL(ctx, rc, req)
 	if err != nil {
 		return "", rpError(err)
 	}
@@ -144,9 +154,10 @@ func (s *SSO) activeConnection(ctx context.Context, id string) (*Connection, err
 	return conn, nil
 }
 
+// truncate cuts untrusted text to at most n bytes of valid UTF-8.
 func truncate(s string, n int) string {
 	if len(s) > n {
-		return s[:n]
+		s = s[:n]
 	}
-	return s
+	return strings.ToValidUTF8(s, "")
 }

@@ -40,7 +40,9 @@ type RequireSSOConfig struct {
 	OrganizationFor func(r *http.Request) (orgID string, err error)
 	// MaxAge is the longest time since the user authenticated at the
 	// identity provider (Session.AuthTime) before they must sign in
-	// again. Zero means no limit beyond Session.ExpiresAt.
+	// again; the default deny then adds prompt=login, which makes the
+	// identity provider authenticate the user afresh (OIDC prompt=login,
+	// SAML ForceAuthn). Zero means no limit beyond Session.ExpiresAt.
 	MaxAge time.Duration
 	// BreakGlassUserIDs are users who pass without SSO (the administrator
 	// who fixes a broken IdP configuration). Keep the list short.
@@ -167,6 +169,9 @@ func (q *RequireSSO) defaultDeny(w http.ResponseWriter, r *http.Request, re *Req
 		return
 	}
 	v := url.Values{"organization_id": {re.OrganizationID}}
+	if errors.Is(re, ErrSessionTooOld) {
+		v.Set("prompt", "login") // re-authenticate at the IdP, or its old session comes straight back
+	}
 	if rt := r.URL.RequestURI(); isRelativeReturnPath(rt) {
 		v.Set("return_to", rt)
 	}

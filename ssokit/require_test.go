@@ -83,9 +83,17 @@ func TestRequireSSO(t *testing.T) {
 		if r := b.post(e.app.URL+"/orgs/org_beta/x", nil, nil); r.StatusCode != http.StatusForbidden {
 			t.Errorf("POST other org status %d", r.StatusCode)
 		}
-		// Too old.
+		// Too old: back to the IdP with prompt=login.
 		e.clock.Advance(9 * time.Hour)
-		wantLogin(t, b.get(e.app.URL+path), e.org.ID)
+		r = b.get(e.app.URL + path)
+		wantLogin(t, r, e.org.ID)
+		relogin := r.location(t, http.StatusSeeOther)
+		if relogin.Query().Get("prompt") != "login" {
+			t.Errorf("too-old redirect %s lacks prompt=login", relogin)
+		}
+		if got := e.start(b, relogin.Query()).Query().Get("prompt"); got != "login" {
+			t.Errorf("authorization request prompt = %q", got)
+		}
 		req, _ := http.NewRequest("GET", e.app.URL+path, nil)
 		req.SetPathValue("org", e.org.ID)
 		for _, c := range b.client.Jar.Cookies(req.URL) {

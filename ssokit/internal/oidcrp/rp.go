@@ -74,6 +74,9 @@ type AuthRequest struct {
 	Nonce     string
 	Verifier  string // PKCE code verifier; its S256 challenge is sent
 	LoginHint string // optional
+	// Prompt is sent as the prompt parameter when set, e.g. "login" to
+	// make the provider authenticate the user again.
+	Prompt string
 }
 
 // AuthCodeURL returns the URL of the provider's authorization endpoint for
@@ -92,6 +95,9 @@ func (c *Client) AuthCodeURL(ctx context.Context, conn *Connection, req AuthRequ
 	opts := []oauth2.AuthCodeOption{oidc.Nonce(req.Nonce), oauth2.S256ChallengeOption(req.Verifier)}
 	if req.LoginHint != "" {
 		opts = append(opts, oauth2.SetAuthURLParam("login_hint", req.LoginHint))
+	}
+	if req.Prompt != "" {
+		opts = append(opts, oauth2.SetAuthURLParam("prompt", req.Prompt))
 	}
 	return conn.oauth2Config(p).AuthCodeURL(req.State, opts...), nil
 }
