@@ -46,8 +46,6 @@
 //     calls s.saveLoginFlow(ctx, w, r, f) (stores the flow, sets the
 //     binding cookie), then writes the redirect or POST form.
 //     registerSAMLRoutes(mux) adds the ACS and metadata routes.
-//     saml_seam.go holds placeholders that refuse SAML connections with
-//     CodeConnectionUnsupported until the engine replaces them.
 //   - The ACS takes the flow with s.takeLoginFlow(ctx, strings.TrimPrefix(
 //     inResponseTo, "_")) (single use; CodeInvalidState, CodeFlowExpired),
 //     compares f.SAMLRequestID and f.ConnectionID, reads the connection with
@@ -83,6 +81,14 @@
 //   - The email-first form posts the address (rather than putting it in a
 //     GET URL), so it does not land in logs and history.
 //   - Kit-issued tokens put the connection id in amr, as Scalekit does.
+//   - [RequireSSO.Check] returns the verified session with the error
+//     (net/http's CrossOriginProtection.Check returns only an error), so
+//     the session is read once per request; the reason of a refusal is a
+//     *[RequireSSOError] wrapping ErrNotSignedIn, ErrNotSSOSession or
+//     ErrSessionTooOld. A too-old session is sent back with prompt=login.
+//   - OIDC connections need the tenant-specific issuer (Entra ID:
+//     https://login.microsoftonline.com/{tenant}/v2.0); multi-tenant issuer
+//     templates are refused by the exact issuer check on purpose.
 //
 // # Logging
 //
