@@ -84,8 +84,8 @@ func TestUserLifecycle(t *testing.T) {
 			r := c.do("POST", "/Users", map[string]any{
 				"schemas": []string{userURN, enterpriseURN}, "userName": "Alice@Example.com", "password": "hunter2",
 				"id": "spoofed", "meta": map[string]any{"version": "W/\"99\""}, "groups": []any{map[string]any{"value": "g"}},
-				"name":   map[string]any{"givenName": "Alice", "familyName": "Liddell"},
-				"emails": []any{map[string]any{"value": "alice@example.com", "type": "work", "primary": true}},
+				"name":        map[string]any{"givenName": "Alice", "familyName": "Liddell"},
+				"emails":      []any{map[string]any{"value": "alice@example.com", "type": "work", "primary": true}},
 				enterpriseURN: map[string]any{"department": "Wonder", "manager": map[string]any{"value": "m1"}},
 			}).must(t, 201)
 			id := r.str("id")

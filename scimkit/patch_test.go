@@ -25,7 +25,10 @@ func TestPatchUser(t *testing.T) {
 		{"remove filtered element", "generic", []map[string]any{{"op": "remove", "path": `emails[type eq "work"]`}}, 200, "",
 			func(t *testing.T, r *resp) { eq(t, r.get("emails"), nil) }},
 		{"no-path replace (Okta deactivation)", "okta", []map[string]any{{"op": "replace", "value": map[string]any{"active": false}}}, 200, "",
-			func(t *testing.T, r *resp) { eq(t, r.get("active"), false); eq(t, r.str("emails.0.value"), "pat@example.com") }},
+			func(t *testing.T, r *resp) {
+				eq(t, r.get("active"), false)
+				eq(t, r.str("emails.0.value"), "pat@example.com")
+			}},
 		{"Entra capitalized op and string boolean", "entra", []map[string]any{{"op": "Replace", "path": "active", "value": "False"}}, 204, "", nil},
 		{"Entra colon path to the enterprise extension", "generic", []map[string]any{{"op": "Add", "path": enterpriseURN + ":department", "value": "Ops"}}, 200, "",
 			func(t *testing.T, r *resp) { eq(t, r.json[enterpriseURN].(map[string]any)["department"], "Ops") }},
@@ -34,7 +37,10 @@ func TestPatchUser(t *testing.T) {
 				eq(t, r.json[enterpriseURN].(map[string]any)["manager"].(map[string]any)["value"], "mgr-1")
 			}},
 		{"Entra filtered path on an absent attribute", "generic", []map[string]any{{"op": "add", "path": `phoneNumbers[type eq "work"].value`, "value": "+1 555"}}, 200, "",
-			func(t *testing.T, r *resp) { eq(t, r.str("phoneNumbers.0.type"), "work"); eq(t, r.str("phoneNumbers.0.value"), "+1 555") }},
+			func(t *testing.T, r *resp) {
+				eq(t, r.str("phoneNumbers.0.type"), "work")
+				eq(t, r.str("phoneNumbers.0.value"), "+1 555")
+			}},
 		{"Entra dotted keys without path", "generic", []map[string]any{{"op": "replace", "value": map[string]any{"name.familyName": "Q", enterpriseURN + ":employeeNumber": "7"}}}, 200, "",
 			func(t *testing.T, r *resp) {
 				eq(t, r.str("name.familyName"), "Q")
