@@ -34,7 +34,7 @@ func (s *Settings) check(sc *scan, resp *types.Response, expect Expectation, now
 	if a.Version != "2.0" {
 		return nil, fail(ReasonBadVersion, fmt.Sprintf("samlsp: assertion version %q", a.Version))
 	}
-	if a.Issuer == nil || strings.TrimSpace(a.Issuer.Value) != s.IDPEntityID {
+	if a.Issuer == nil || a.Issuer.Value != s.IDPEntityID {
 		return nil, fail(ReasonBadIssuer, "samlsp: assertion issuer does not match IDPEntityID")
 	}
 	if responseSigned && resp.Destination == "" {
