@@ -130,7 +130,7 @@ func (a *app) init(ctx context.Context) error {
 		}
 	}
 	a.routes()
-	return nil
+	return a.mountSCIM()
 }
 
 // routes mounts the kit, the simulator and the app's pages.
