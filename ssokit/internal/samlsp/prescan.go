@@ -48,6 +48,7 @@ const (
 	kDigestMethod
 	kKeyInfo
 	kKeyValue
+	kX509Data
 	kX509Certificate
 	kEncryptionMethod
 	kEncryptedKey
@@ -91,6 +92,8 @@ func classify(uri, local string) kind {
 			return kKeyInfo
 		case "KeyValue":
 			return kKeyValue
+		case "X509Data":
+			return kX509Data
 		case "X509Certificate":
 			return kX509Certificate
 		}
@@ -381,7 +384,10 @@ func (s *Settings) prescan(raw []byte) (*scan, *Error) {
 					if sc.encKeyCert == nil {
 						capture, text = 2, text[:0]
 					}
-				case f.sig >= 0 && !sc.sigs[f.sig].certSeen:
+				case f.sig >= 0 && !sc.sigs[f.sig].certSeen && depth >= 3 &&
+					stack[depth-1].kind == kX509Data && stack[depth-2].kind == kKeyInfo && stack[depth-3].kind == kSignature:
+					// Signature/KeyInfo/X509Data/X509Certificate: the one
+					// goxmldsig reads (the first).
 					capture, text = 1, text[:0]
 				}
 			}

@@ -11,12 +11,12 @@ import (
 	"github.com/russellhaering/gosaml2/types"
 )
 
-// check applies, to the verified response gosaml2 returned, the protocol
+// checkVerified applies, to the verified response gosaml2 returned, the protocol
 // checks gosaml2 v0.12.0 leaves to its caller (security.md section 3): one
 // assertion, its version, Destination on a signed Response, InResponseTo from
 // the signed SubjectConfirmationData, the validity windows with skew, and a
 // non-empty audience restriction naming us. It then builds the Assertion.
-func (s *Settings) check(sc *scan, resp *types.Response, expect Expectation, now time.Time) (*Assertion, *Error) {
+func (s *Settings) checkVerified(sc *scan, resp *types.Response, expect Expectation, now time.Time) (*Assertion, *Error) {
 	skew := s.skew()
 	if sc.encrypted && !resp.SignatureValidated {
 		return nil, fail(ReasonEncryptedUnsigned, "samlsp: encrypted assertion was not inside a verified response")

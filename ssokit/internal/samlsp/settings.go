@@ -74,6 +74,13 @@ type Settings struct {
 // first; hosts call it when a connection is saved so that mistakes surface
 // at configuration time. The error is an [*Error] with [ReasonConfig].
 func (s *Settings) Check() error {
+	if e := s.validateSettings(); e != nil {
+		return e
+	}
+	return nil
+}
+
+func (s *Settings) validateSettings() *Error {
 	if s == nil {
 		return fail(ReasonConfig, "samlsp: settings are nil")
 	}

@@ -37,8 +37,8 @@ func Validate(s *Settings, samlResponseB64 string, expect Expectation, now time.
 }
 
 func validate(s *Settings, b64 string, expect Expectation, now time.Time) (*Assertion, *Error) {
-	if err := s.Check(); err != nil {
-		return nil, err.(*Error)
+	if e := s.validateSettings(); e != nil {
+		return nil, e
 	}
 	// Size first, before any work proportional to the input.
 	switch {
@@ -67,7 +67,7 @@ func validate(s *Settings, b64 string, expect Expectation, now time.Time) (*Asse
 	if e != nil {
 		return nil, e
 	}
-	return s.check(sc, resp, expect, now)
+	return s.checkVerified(sc, resp, expect, now)
 }
 
 // policy applies the checks that must precede the library: status, algorithm
