@@ -271,8 +271,17 @@ func (s *Settings) prescan(raw []byte) (*scan, *Error) {
 			}
 			mark := len(decls)
 			for i, a := range t.Attr {
+				// Attribute pollution (security.md item 26): etree's
+				// SelectAttr("ID") matches an ID in any namespace, even an
+				// xmlns:ID declaration, and encoding/xml fills a field
+				// from the last attribute of that local name, whatever
+				// its prefix. Refuse every such ambiguity so that the
+				// libraries and this scan read the same values.
+				if a.Name.Local == "ID" && a.Name.Space != "" {
+					return malformed("prefixed ID attribute")
+				}
 				for _, b := range t.Attr[:i] {
-					if a.Name == b.Name {
+					if a.Name.Local == b.Name.Local && (a.Name.Space == "xmlns") == (b.Name.Space == "xmlns") {
 						return malformed("duplicate attribute")
 					}
 				}

@@ -176,6 +176,21 @@ func TestSignatureChecks(t *testing.T) {
 			}},
 		{name: "unparsable IssueInstant in an unsigned response", shape: assertionSigned, want: ReasonMalformed,
 			apply: func(t testing.TB, doc *etree.Document) { doc.Root().CreateAttr("IssueInstant", "yesterday") }},
+		{name: "26 prefixed ID before the real one (attribute pollution)", shape: responseSigned, want: ReasonMalformed,
+			apply: func(t testing.TB, doc *etree.Document) {
+				root := doc.Root()
+				root.Attr = append([]etree.Attr{{Space: "samlp", Key: "ID", Value: "_other"}}, root.Attr...)
+			}},
+		{name: "26 xmlns:ID declaration", shape: responseSigned, want: ReasonMalformed,
+			apply: func(t testing.TB, doc *etree.Document) {
+				root := doc.Root()
+				root.Attr = append([]etree.Attr{{Space: "xmlns", Key: "ID", Value: "urn:x"}}, root.Attr...)
+			}},
+		{name: "26 prefixed URI next to the Reference URI", shape: responseSigned, want: ReasonMalformed,
+			apply: func(t testing.TB, doc *etree.Document) {
+				ref := mustFind(t, child(doc.Root(), "Signature"), "Reference")
+				ref.CreateAttr("ds:URI", "#_other")
+			}},
 		{name: "26 duplicate ID elsewhere in the document", shape: assertionSigned, want: ReasonMalformed,
 			apply: func(t testing.TB, doc *etree.Document) {
 				ext := etree.NewElement("samlp:Extensions")
