@@ -19,9 +19,13 @@
 //  2. One pre-scan of the raw XML with encoding/xml's tokenizer. It refuses
 //     DOCTYPEs and every other directive (so no entity is ever expanded and
 //     nothing is fetched), processing instructions other than the XML
-//     declaration, several roots or text after the root, duplicate
-//     attributes, duplicate ID values, unbound prefixes, more than 64 levels
-//     of nesting and more than gosaml2's 50 000-token bound. It records the
+//     declaration, several roots or text after the root, two attributes
+//     with the same local name on one element, an ID attribute with a
+//     prefix (or an xmlns:ID declaration), duplicate ID values, unbound
+//     prefixes, more than 64 levels of nesting and more than gosaml2's
+//     50 000-token bound. The attribute rules remove the ambiguities
+//     between etree (whose SelectAttr("ID") matches any prefix) and
+//     encoding/xml, so that this scan and the libraries read the same IDs. It records the
 //     top-level status, every Signature with its KeyInfo and references,
 //     every algorithm, and every Assertion or EncryptedAssertion wherever it
 //     sits (wrapping attacks hide copies in Extensions, Signature or Object).
@@ -77,7 +81,10 @@
 //     EncryptedAssertion is only ever decrypted inside a Response whose own
 //     signature has verified: a tampered ciphertext fails the signature
 //     before it reaches the decrypter, which closes the padding oracle. Every
-//     decryption failure has the same reason and message.
+//     decryption failure has the same reason and message. The price: IdPs
+//     that sign only the assertion by default (ADFS, Entra ID, OneLogin,
+//     PingFederate) must be set to sign the response too before they
+//     encrypt; the portal's setup guide has to say so.
 //   - Certificates come only from [Settings.IDPCertificates]; KeyInfo only
 //     selects among them. An expired configured certificate is refused, not
 //     ignored: rotate it in the connection.
