@@ -72,6 +72,9 @@ type Config struct {
 	Cookie CookieConfig
 	// Tokens configures kit-issued ID tokens.
 	Tokens TokenConfig
+	// SAML configures SAML connections (metadata refresh, certificate
+	// expiry warnings, ACS limits).
+	SAML SAMLOptions
 
 	// InsecureAllowAnyEmailDomain accepts logins whose email domain is not a
 	// domain of the organization. Leave it off unless the organization's
@@ -89,6 +92,10 @@ type Paths struct {
 	OIDCRedirect string // default "/oidc/callback"; register BaseURL+OIDCRedirect at the IdP
 	Logout       string // default "/logout"
 	JWKS         string // default "/.well-known/jwks.json"
+	// SAML is the prefix of each SAML connection's endpoints: the ACS at
+	// SAML+"/{connection_id}/acs" and the SP metadata (also the SP entity
+	// ID) at SAML+"/{connection_id}/metadata". Default "/saml".
+	SAML string
 }
 
 // CookieConfig configures the browser-binding cookie that ties a login to
@@ -129,6 +136,7 @@ type config struct {
 	cookieName string
 	cookiePath string
 	allowed    []*url.URL
+	saml       *samlRuntime // SAML engine caches (saml_config.go)
 }
 
 func (c Config) validate() (*config, error) {
@@ -189,6 +197,7 @@ func (c Config) validate() (*config, error) {
 		{&c.Paths.OIDCRedirect, "/oidc/callback", "OIDCRedirect"},
 		{&c.Paths.Logout, "/logout", "Logout"},
 		{&c.Paths.JWKS, "/.well-known/jwks.json", "JWKS"},
+		{&c.Paths.SAML, "/saml", "SAML"},
 	} {
 		if err := def(d.p, d.v, d.field); err != nil {
 			return nil, err
@@ -196,7 +205,7 @@ func (c Config) validate() (*config, error) {
 	}
 	seen := map[string]string{}
 	for field, p := range map[string]string{"Login": c.Paths.Login, "Callback": c.Paths.Callback,
-		"OIDCRedirect": c.Paths.OIDCRedirect, "Logout": c.Paths.Logout, "JWKS": c.Paths.JWKS} {
+		"OIDCRedirect": c.Paths.OIDCRedirect, "Logout": c.Paths.Logout, "JWKS": c.Paths.JWKS, "SAML": c.Paths.SAML} {
 		if other, ok := seen[p]; ok {
 			return nil, fmt.Errorf("ssokit: Config.Paths.%s and Config.Paths.%s are both %q", field, other, p)
 		}
@@ -208,7 +217,7 @@ func (c Config) validate() (*config, error) {
 	if !isRelativeReturnPath(c.DefaultReturnPath) {
 		return nil, fmt.Errorf("ssokit: Config.DefaultReturnPath %q must be a relative path such as \"/\"", c.DefaultReturnPath)
 	}
-	cfg := &config{base: u, secure: u.Scheme == "https"}
+	cfg := &config{base: u, secure: u.Scheme == "https", saml: newSAMLRuntime()}
 	for i, a := range c.AllowedReturnURLs {
 		au, err := url.Parse(a)
 		if err != nil {
@@ -238,6 +247,9 @@ func (c Config) validate() (*config, error) {
 		if *d.p < 0 {
 			return nil, fmt.Errorf("ssokit: Config.%s must not be negative", d.field)
 		}
+	}
+	if err := c.SAML.validate(c.ClockSkew); err != nil {
+		return nil, err
 	}
 	if c.Tokens.Overlap < c.Tokens.Lifetime {
 		return nil, fmt.Errorf("ssokit: Config.Tokens.Overlap (%s) must be at least Config.Tokens.Lifetime (%s)", c.Tokens.Overlap, c.Tokens.Lifetime)

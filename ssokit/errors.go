@@ -23,6 +23,7 @@ const (
 	CodeConnectionUnsupported     ErrorCode = "connection_type_unsupported" // 501: no engine for the connection's protocol
 	CodeReturnURLNotAllowed       ErrorCode = "return_url_not_allowed"      // 400
 	CodeInvalidRequest            ErrorCode = "invalid_request"             // 400: anything else malformed
+	CodeRequestTooLarge           ErrorCode = "request_too_large"           // 413: a body over the endpoint's limit (SAML ACS)
 
 	// The identity provider's answer.
 	CodeAccessDenied ErrorCode = "access_denied" // 403: the IdP refused (error=access_denied), or the host's UserStore did ([ErrUserDenied])
@@ -134,6 +135,8 @@ func (e *Error) Status() int {
 		return http.StatusBadGateway
 	case CodeConnectionUnsupported:
 		return http.StatusNotImplemented
+	case CodeRequestTooLarge:
+		return http.StatusRequestEntityTooLarge
 	default:
 		return http.StatusInternalServerError
 	}

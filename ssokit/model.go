@@ -82,14 +82,29 @@ type Connection struct {
 // SAMLConfig holds a SAML connection's IdP settings. The IdP is described by
 // metadata XML, by a metadata URL that is re-read on a schedule, or by the
 // individual fields.
+//
+// With MetadataURL the kit fetches the document (lazily on first use, then
+// on every [SSO.RefreshSAMLMetadata]) into MetadataXML. MetadataXML, when
+// set, supplies the entity ID, the SSO URLs and the signing certificates;
+// IDPEntityID then pins the entity (and picks it out of an aggregate),
+// SSOURL overrides the SSO location, and Certificates are trusted in
+// addition to the metadata's. Without metadata the three fields are
+// required.
 type SAMLConfig struct {
-	MetadataURL  string   `json:"metadata_url,omitempty"`
-	MetadataXML  string   `json:"metadata_xml,omitempty"`
-	IDPEntityID  string   `json:"idp_entity_id,omitempty"`
-	SSOURL       string   `json:"sso_url,omitempty"`
+	MetadataURL string `json:"metadata_url,omitempty"`
+	MetadataXML string `json:"metadata_xml,omitempty"`
+	IDPEntityID string `json:"idp_entity_id,omitempty"`
+	SSOURL      string `json:"sso_url,omitempty"`
+	// SSOBinding is how the AuthnRequest reaches SSOURL: "redirect"
+	// (HTTP-Redirect, the default) or "post" (HTTP-POST, for IdPs whose
+	// endpoint accepts only POST, such as Entra ID's POST endpoint, which
+	// answers AADSTS750052 otherwise). With metadata the kit picks
+	// HTTP-Redirect when offered, else HTTP-POST.
+	SSOBinding   string   `json:"sso_binding,omitempty"`
 	Certificates []string `json:"certificates,omitempty"` // PEM; several during rotation
 	// NameIDFormat requested in the AuthnRequest; empty means email
-	// address (ADFS wants unspecified).
+	// address, or unspecified when Provider is "adfs" (ADFS answers
+	// InvalidNameIDPolicy to an email request unless a rule maps one).
 	NameIDFormat string `json:"name_id_format,omitempty"`
 	// SignRequests signs AuthnRequests with the SP signing key (RSA-SHA256).
 	SignRequests bool `json:"sign_requests,omitempty"`
@@ -101,6 +116,10 @@ type SAMLConfig struct {
 	// InsecureAllowSHA1 accepts SHA-1 signatures and digests. Only for IdPs
 	// that cannot be configured otherwise.
 	InsecureAllowSHA1 bool `json:"insecure_allow_sha1,omitempty"`
+	// InsecureAllowRSA15 accepts RSA PKCS#1 v1.5 key transport for
+	// encrypted assertions (open to Bleichenbacher-style attacks). Only for
+	// IdPs that cannot use RSA-OAEP.
+	InsecureAllowRSA15 bool `json:"insecure_allow_rsa15,omitempty"`
 	// MetadataRefreshedAt is when MetadataURL was last read successfully.
 	MetadataRefreshedAt time.Time `json:"metadata_refreshed_at,omitzero"`
 }
