@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"html"
 	"net/http"
+	"net/http/cookiejar"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -306,4 +307,19 @@ func (e *env) whoami(b *browser) string {
 		e.t.Fatalf("whoami: %d %s", r.StatusCode, r.body)
 	}
 	return r.body
+}
+
+// newBrowser is a browser with its own client and cookie jar. (env.browser
+// sets the jar on the server's shared client, so two of its browsers end
+// up sharing the jar set last.)
+func (e *env) newBrowser() *browser {
+	e.t.Helper()
+	jar, err := cookiejar.New(nil)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	c := *e.app.Client()
+	c.Jar = jar
+	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	return &browser{t: e.t, client: &c}
 }

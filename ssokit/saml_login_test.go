@@ -34,7 +34,7 @@ func TestSAMLLoginPerIdP(t *testing.T) {
 					c.SAML.AudienceAliases = []string{spn}
 				}
 			})
-			b := e.browser()
+			b := e.newBrowser()
 			ar := e.samlStart(b, conn, url.Values{"return_to": {"/projects/7?tab=members"}})
 			sp := e.sso.SAMLServiceProvider(conn)
 			wantFormat := "urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress"
@@ -88,7 +88,7 @@ func TestSAMLADFSEncryption(t *testing.T) {
 			p.Response.Signs = tc.signs
 			idp := &samlIdP{p: p, key: newIDPKey(t, e.clock.Now(), 365*24*time.Hour)}
 			conn := e.samlConnection(idp, func(c *ssokit.Connection) { c.SAML.WantEncryptedAssertions = true })
-			b := e.browser()
+			b := e.newBrowser()
 			r := e.samlResponse(idp, conn, e.samlStart(b, conn, nil).ID)
 			e.encryptFor(b, idp, conn, r)
 			acs := e.postACS(b, conn, build(t, r, idp.key), "")
@@ -166,7 +166,7 @@ func TestSAMLAuthnRequest(t *testing.T) {
 					tc.edit(c, idp)
 				}
 			})
-			b := e.browser()
+			b := e.newBrowser()
 			ar, req, resp := e.samlStartRequest(b, conn, tc.query)
 			if ar.Binding != tc.wantBinding || ar.Signed != tc.wantSigned || ar.ForceAuthn != tc.wantForce || ar.NameIDFormat != tc.wantFormat {
 				t.Fatalf("AuthnRequest binding %s signed %v force %v format %s", ar.Binding, ar.Signed, ar.ForceAuthn, ar.NameIDFormat)

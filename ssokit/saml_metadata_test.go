@@ -181,7 +181,7 @@ func TestSAMLMetadataHandler(t *testing.T) {
 		c.SAML.WantEncryptedAssertions = true
 		c.Status = ssokit.ConnectionDraft
 	})
-	b := e.browser()
+	b := e.newBrowser()
 	sp := e.sso.SAMLServiceProvider(conn)
 	if sp.EntityID != e.app.URL+"/sso/saml/"+conn.ID+"/metadata" || sp.ACSURL != e.app.URL+"/sso/saml/"+conn.ID+"/acs" || sp.MetadataURL != sp.EntityID {
 		t.Fatalf("SP = %+v", sp)
@@ -218,7 +218,7 @@ func TestSAMLKeyRotation(t *testing.T) {
 		c.SAML.SignRequests = true
 		c.SAML.WantEncryptedAssertions = true
 	})
-	b := e.browser()
+	b := e.newBrowser()
 	oldEnc := e.spCertificates(b, conn, "encryption")
 	oldSig := e.spCertificates(b, conn, "signing")
 	if len(oldEnc) != 1 || len(oldSig) != 1 {
@@ -246,7 +246,7 @@ func TestSAMLKeyRotation(t *testing.T) {
 		return e.postACS(b, conn, build(t, r, idp.key), "")
 	}
 	for i, c := range enc {
-		b := e.browser()
+		b := e.newBrowser()
 		e.finishSAML(b, login(b, c, sig[0]))
 		if i == 0 {
 			e.whoami(b)
@@ -266,7 +266,7 @@ func TestSAMLKeyRotation(t *testing.T) {
 	if got := e.spCertificates(b, conn, "encryption"); len(got) != 1 || !got[0].Equal(enc[1]) {
 		t.Fatalf("after retirement: %d encryption certificates", len(got))
 	}
-	b2 := e.browser()
+	b2 := e.newBrowser()
 	acs := login(b2, enc[0], sig[1]) // the new signing key is active now
 	if acs.StatusCode != http.StatusUnauthorized {
 		t.Fatalf("retired key: status %d", acs.StatusCode)
