@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gorilla/sessions"
@@ -105,15 +106,7 @@ func (a *app) init(ctx context.Context) error {
 		return err
 	}
 
-	if a.sso, err = ssokit.New(ssokit.Config{
-		BaseURL:         a.opts.baseURL + ssoPrefix,
-		Store:           a.store,
-		Users:           a.users,
-		Sessions:        a.session,
-		ErrorHandler:    a.signInFailed,
-		Logger:          a.logger,
-		SessionLifetime: sessionLifetime,
-	}); err != nil {
+	if a.sso, err = newSSO(a.opts, a.store, a.users, a.session, a.logger, a.signInFailed); err != nil {
 		return err
 	}
 	if a.require, err = a.sso.NewRequireSSO(ssokit.RequireSSOConfig{
@@ -131,6 +124,24 @@ func (a *app) init(ctx context.Context) error {
 	}
 	a.routes()
 	return a.mountSCIM()
+}
+
+// newSSO configures the kit the way the server and the commands share.
+// In development mode the SAML engine may read metadata from loopback and
+// private addresses (the simulator on http://localhost); otherwise it may
+// not (SSRF).
+func newSSO(o options, st *store.Store, users ssokit.UserStore, bridge ssokit.SessionBridge,
+	logger *slog.Logger, onError func(http.ResponseWriter, *http.Request, error)) (*ssokit.SSO, error) {
+	return ssokit.New(ssokit.Config{
+		BaseURL:         o.baseURL + ssoPrefix,
+		Store:           st,
+		Users:           users,
+		Sessions:        bridge,
+		ErrorHandler:    onError,
+		Logger:          logger,
+		SessionLifetime: sessionLifetime,
+		SAML:            ssokit.SAMLOptions{InsecureAllowPrivateMetadataURLs: o.idpsim},
+	})
 }
 
 // routes mounts the kit, the simulator and the app's pages.
@@ -156,13 +167,19 @@ func (a *app) routes() {
 // Handler is the app's HTTP handler.
 func (a *app) Handler() http.Handler { return securityHeaders(a.mux) }
 
-// startBackground runs the periodic work until ctx ends: sweeping expired
-// flow records from the store. The returned channel closes when it has
-// stopped.
+// startBackground runs the periodic work until ctx ends: the kit's SAML
+// metadata refresh and certificate-expiry checks (SSO.Run), and sweeping
+// expired flow records from the store. The returned channel closes when
+// both have stopped.
 func (a *app) startBackground(ctx context.Context) <-chan struct{} {
 	done := make(chan struct{})
-	go func() {
-		defer close(done)
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		if err := a.sso.Run(ctx); err != nil && ctx.Err() == nil {
+			a.logger.Error("sso_run_stopped", "err", err)
+		}
+	})
+	wg.Go(func() {
 		t := time.NewTicker(5 * time.Minute)
 		defer t.Stop()
 		for {
@@ -175,7 +192,8 @@ func (a *app) startBackground(ctx context.Context) <-chan struct{} {
 				}
 			}
 		}
-	}()
+	})
+	go func() { wg.Wait(); close(done) }()
 	return done
 }
 

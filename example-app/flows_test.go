@@ -2,8 +2,10 @@ package main
 
 import (
 	"encoding/json"
+	"html"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -116,19 +118,24 @@ func TestRequireSSORedirect(t *testing.T) {
 	}
 }
 
-// TestSignInFailures: the simulator's error outcomes end on the app's own
-// error page with the kit's code.
+// TestSignInFailures: the simulator's error outcomes, through both
+// protocols, end on the app's own error page with the kit's code, and
+// nobody is signed in.
 func TestSignInFailures(t *testing.T) {
 	tests := []struct {
 		name       string
+		connection string
 		outcome    idpsim.Outcome
 		wantStatus int
 		wantCode   string
 		wantText   string
 	}{
-		{"refusal", idpsim.OutcomeRefuse, http.StatusForbidden, "access_denied", "The sign-in was refused"},
-		{"expired", idpsim.OutcomeExpired, http.StatusUnauthorized, "token_invalid (expired)", "had expired"},
-		{"wrong audience", idpsim.OutcomeWrongAudience, http.StatusUnauthorized, "token_invalid (bad_audience)", "did not pass our checks"},
+		{"OIDC refusal", simOIDCName, idpsim.OutcomeRefuse, http.StatusForbidden, "access_denied", "The sign-in was refused"},
+		{"OIDC expired", simOIDCName, idpsim.OutcomeExpired, http.StatusUnauthorized, "token_invalid (expired)", "had expired"},
+		{"OIDC wrong audience", simOIDCName, idpsim.OutcomeWrongAudience, http.StatusUnauthorized, "token_invalid (bad_audience)", "did not pass our checks"},
+		{"SAML refusal", simSAMLName, idpsim.OutcomeRefuse, http.StatusForbidden, "access_denied (status)", "The sign-in was refused"},
+		{"SAML expired", simSAMLName, idpsim.OutcomeExpired, http.StatusUnauthorized, "token_invalid (expired)", "had expired"},
+		{"SAML unsigned", simSAMLName, idpsim.OutcomeUnsigned, http.StatusUnauthorized, "token_invalid (unsigned_assertion)", "did not pass our checks"},
 	}
 	ta := newTestApp(t, "")
 	for _, tt := range tests {
@@ -136,7 +143,7 @@ func TestSignInFailures(t *testing.T) {
 			c := newClient(t, ta.url)
 			u := alice
 			u.Outcome = tt.outcome
-			res := c.signIn(u, simOIDCName)
+			res := c.signIn(u, tt.connection)
 			if res.Status != tt.wantStatus {
 				t.Errorf("status = %d, want %d", res.Status, tt.wantStatus)
 			}
@@ -146,6 +153,53 @@ func TestSignInFailures(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestSignInSAML(t *testing.T) {
+	ta := newTestApp(t, "")
+	c := newClient(t, ta.url)
+	bob := simUser{Email: "bob@example.org", GivenName: "Bob", FamilyName: "Builder", Groups: "Sales"}
+	res := c.signIn(bob, simSAMLName)
+	if res.Status != http.StatusOK || res.URL.Path != "/orgs/org_test/" {
+		t.Fatalf("after sign-in: %s %d\n%s", res.URL, res.Status, res.Body)
+	}
+	wantContains(t, res.Body, "bob@example.org", "Bob Builder", "<li>Sales</li>", simSAMLName, "SAML 2.0")
+	status, m := c.me()
+	if status != http.StatusOK || m.Email != "bob@example.org" || m.Connection.Type != "saml" ||
+		m.Organization.ID != testOrgID || strings.Join(m.Groups, ",") != "Sales" {
+		t.Errorf("/me = %d %+v", status, m)
+	}
+}
+
+var appsFormRE = regexp.MustCompile(`<form method="get" action="([^"]+)">\s*<input type="hidden" name="sp" value="([^"]+)">`)
+
+// TestIdPInitiatedSAML starts from the simulator's application list: the
+// unsolicited response logs nobody in by itself; the kit turns it into an
+// ordinary SP-initiated login (a second trip to the IdP), which does.
+func TestIdPInitiatedSAML(t *testing.T) {
+	ta := newTestApp(t, "")
+	c := newClient(t, ta.url)
+	apps := c.get("/idpsim/saml/apps")
+	m := appsFormRE.FindStringSubmatch(apps.Body)
+	if m == nil || !strings.Contains(apps.Body, "Sign in to "+simAppName) {
+		t.Fatalf("the app is not on the simulator's application list:\n%s", apps.Body)
+	}
+	page := c.get(html.UnescapeString(m[1]) + "?" + url.Values{"sp": {html.UnescapeString(m[2])}}.Encode())
+	res := c.simulatorLogin(page, alice)
+	// The unsolicited response was verified and converted: the browser is
+	// back at the IdP for the solicited login, signed in nowhere yet.
+	if !strings.HasPrefix(res.URL.Path, "/idpsim/") {
+		t.Fatalf("after the unsolicited response: %s %d\n%s", res.URL, res.Status, res.Body)
+	}
+	if status, _ := c.me(); status != http.StatusUnauthorized {
+		t.Errorf("/me after the unsolicited response alone = %d, want 401", status)
+	}
+	wantContains(t, res.Body, `value="alice@example.com"`) // the login hint carried over
+	res = c.simulatorLogin(res, alice)
+	if res.Status != http.StatusOK || res.URL.Path != "/orgs/org_test/" {
+		t.Fatalf("after the solicited login: %s %d\n%s", res.URL, res.Status, res.Body)
+	}
+	wantContains(t, res.Body, "alice@example.com", "SAML 2.0")
 }
 
 func TestLogout(t *testing.T) {

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -22,6 +24,9 @@ const (
 	simProvider     = "simulator"
 	simOIDCClientID = "acme-notes"
 	simOIDCName     = "IdP simulator (OpenID Connect)"
+	simSAMLName     = "IdP simulator (SAML)"
+	// simAppName is how the simulator lists the app (IdP-initiated).
+	simAppName = "Acme Notes"
 )
 
 // testOrgDomains are the Test Organization's domains, both verified.
@@ -111,6 +116,9 @@ func (a *app) seedDevelopment(ctx context.Context) error {
 	if err := a.seedOIDC(ctx, org, conns); err != nil {
 		return fmt.Errorf("development set-up: %w", err)
 	}
+	if err := a.seedSAML(ctx, org, conns); err != nil {
+		return fmt.Errorf("development set-up: %w", err)
+	}
 	return nil
 }
 
@@ -162,4 +170,56 @@ func (a *app) seedOIDC(ctx context.Context, org *ssokit.Organization, conns []*s
 		RedirectURIs:           []string{a.opts.baseURL + ssoPrefix + oidcRedirectPath},
 		PostLogoutRedirectURIs: []string{a.opts.baseURL + "/signed-out"},
 	})
+}
+
+// seedSAML creates (once) the simulator SAML connection, keeps its IdP
+// metadata equal to the simulator's current one (read in process, so no
+// request to ourselves at start), and registers the connection's SP entity
+// ID and ACS URL with the simulator, IdP-initiated sign-in allowed.
+func (a *app) seedSAML(ctx context.Context, org *ssokit.Organization, conns []*ssokit.Connection) error {
+	md, err := a.simulatorMetadata()
+	if err != nil {
+		return err
+	}
+	c := simConnection(conns, ssokit.ConnectionSAML)
+	if c == nil {
+		c = &ssokit.Connection{
+			OrganizationID:    org.ID,
+			Type:              ssokit.ConnectionSAML,
+			Provider:          simProvider,
+			Name:              simSAMLName,
+			Status:            ssokit.ConnectionActive,
+			AllowIDPInitiated: true,
+			SAML:              &ssokit.SAMLConfig{MetadataXML: md},
+		}
+		if err := a.store.CreateConnection(ctx, c); err != nil {
+			return err
+		}
+		a.logger.Info("dev_connection_created", "connection_id", c.ID, "type", "saml")
+	} else if c.SAML == nil || c.SAML.MetadataXML != md || c.SAML.MetadataURL != "" {
+		if c.SAML == nil {
+			c.SAML = &ssokit.SAMLConfig{}
+		}
+		c.SAML.MetadataXML, c.SAML.MetadataURL = md, ""
+		if err := a.store.UpdateConnection(ctx, c); err != nil {
+			return err
+		}
+	}
+	sp := a.sso.SAMLServiceProvider(c)
+	return a.sim.AddServiceProvider(idpsim.SAMLServiceProvider{
+		Name:              simAppName,
+		EntityID:          sp.EntityID,
+		ACSURL:            sp.ACSURL,
+		AllowIDPInitiated: c.AllowIDPInitiated,
+	})
+}
+
+// simulatorMetadata is the simulator's SAML IdP metadata document.
+func (a *app) simulatorMetadata() (string, error) {
+	rec := httptest.NewRecorder()
+	a.sim.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/saml/metadata", nil))
+	if rec.Code != http.StatusOK {
+		return "", fmt.Errorf("simulator metadata: status %d", rec.Code)
+	}
+	return rec.Body.String(), nil
 }

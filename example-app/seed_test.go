@@ -64,8 +64,9 @@ func TestRestartKeepsSetUpAndSessions(t *testing.T) {
 	if status, m := c2.me(); status != http.StatusOK || m.Email != "alice@example.com" {
 		t.Errorf("/me with the first run's cookie = %d %+v", status, m)
 	}
-	// And the sign-in works again.
-	res := newClient(t, second.url).signIn(alice, simOIDCName)
+	// And sign-in works again, through SAML too (its SP entity ID and ACS
+	// moved to the new port, and the simulator knows them).
+	res := newClient(t, second.url).signIn(alice, simSAMLName)
 	if res.Status != http.StatusOK {
 		t.Errorf("sign-in after restart: %d %s", res.Status, res.URL)
 	}
