@@ -323,3 +323,13 @@ func (e *env) newBrowser() *browser {
 	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	return &browser{t: e.t, client: &c}
 }
+
+// parseAuthnRequest is the IdP reading an HTTP-Redirect AuthnRequest.
+func parseAuthnRequest(t testing.TB, req *http.Request) *samlidp.AuthnRequest {
+	t.Helper()
+	ar, err := samlidp.ParseAuthnRequest(req)
+	if err != nil {
+		t.Fatalf("IdP cannot parse the AuthnRequest: %v", err)
+	}
+	return ar
+}
