@@ -11,7 +11,7 @@ import (
 
 // seedPeople creates five users with varied attributes and returns the
 // client.
-func seedPeople(t *testing.T, e *env, dialect string) *client {
+func seedPeople(t testing.TB, e *env, dialect string) *client {
 	c := e.directory("org_list", dialect)
 	people := []struct {
 		userName, given, family, email, title string

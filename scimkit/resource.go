@@ -153,11 +153,11 @@ func primaryEmail(emails []Email) string {
 	return u.PrimaryEmail()
 }
 
-// emailKeys returns the lower-cased distinct email values of a resource,
-// for the email index.
+// emailKeys returns the lower-cased distinct email values of a resource
+// other than its primary one, for the email index.
 func emailKeys(res map[string]any) []string {
 	var out []string
-	seen := map[string]bool{}
+	seen := map[string]bool{strings.ToLower(primaryEmail(emailsOf(res))): true}
 	for _, e := range emailsOf(res) {
 		k := strings.ToLower(e.Value)
 		if !seen[k] {

@@ -87,10 +87,11 @@ type Store interface {
 	// the externalId (case-exact), in id order.
 	UsersByExternalID(ctx context.Context, directoryID, externalID string, limit int) ([]*DirectoryUser, error)
 	// UsersByEmail lists up to limit users having the email among their
-	// emails (any of them, case-insensitively), in id order.
+	// emails (the primary one in DirectoryUser.Email, or one given to
+	// SetUserEmails), case-insensitively, in id order.
 	UsersByEmail(ctx context.Context, directoryID, email string, limit int) ([]*DirectoryUser, error)
-	// SetUserEmails replaces the email index entries of a user by emails
-	// (lower-cased by the caller).
+	// SetUserEmails replaces the index entries of a user's other emails
+	// (all but DirectoryUser.Email) by emails.
 	SetUserEmails(ctx context.Context, directoryID, userID string, emails []string) error
 	// GroupsByExternalID lists up to limit groups with the externalId.
 	GroupsByExternalID(ctx context.Context, directoryID, externalID string, limit int) ([]*DirectoryGroup, error)

@@ -74,8 +74,10 @@ func (s *Server) createUser(q *request) error {
 			}
 			return err
 		}
-		if err := c.st.SetUserEmails(c.ctx, q.dir.ID, u.ID, emails); err != nil {
-			return err
+		if len(emails) > 0 {
+			if err := c.st.SetUserEmails(c.ctx, q.dir.ID, u.ID, emails); err != nil {
+				return err
+			}
 		}
 		hu := s.hostUser(q.dir, u)
 		if c.host != nil {

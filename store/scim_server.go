@@ -51,30 +51,41 @@ func (s *Store) UsersByExternalID(ctx context.Context, directoryID, externalID s
 }
 
 // UsersByEmail lists up to limit users of the directory with the email
-// among their emails, compared case-insensitively, in id order. The index
-// is kept by [Store.SetUserEmails].
+// among their emails, compared case-insensitively, in id order: the
+// primary email (the indexed email column) or another one (the index kept
+// by [Store.SetUserEmails]).
 func (s *Store) UsersByEmail(ctx context.Context, directoryID, email string, limit int) ([]*scimkit.DirectoryUser, error) {
 	return s.queryUsers(ctx, "list users by email", `SELECT `+userColumns+` FROM gatehouse_directory_users
-		WHERE directory_id = $1 AND id IN (SELECT user_id FROM gatehouse_directory_user_emails
-			WHERE directory_id = $1 AND email_key = $2)
+		WHERE directory_id = $1 AND (email = $2 OR id IN (SELECT user_id FROM gatehouse_directory_user_emails
+			WHERE directory_id = $1 AND email_key = $2))
 		ORDER BY id LIMIT $3`, directoryID, foldKey(email), pageLimit(limit))
 }
 
-// SetUserEmails replaces the email index entries of a user. A user missing
-// from the directory is ErrNotFound.
+// SetUserEmails replaces the index entries of a user's emails other than
+// the primary one (which the user's email column holds) by emails, in one
+// statement each for the removal and the insertion.
 func (s *Store) SetUserEmails(ctx context.Context, directoryID, userID string, emails []string) error {
 	const op = "set user emails"
 	if _, err := s.exec(ctx, op, `DELETE FROM gatehouse_directory_user_emails
 		WHERE user_id = $1 AND directory_id = $2`, userID, directoryID); err != nil {
 		return err
 	}
-	for _, e := range emails {
-		if _, err := s.exec(ctx, op, `INSERT INTO gatehouse_directory_user_emails (directory_id, user_id, email_key)
-			VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`, directoryID, userID, foldKey(e)); err != nil {
-			return err
-		}
+	if len(emails) == 0 {
+		return nil
 	}
-	return nil
+	var sb strings.Builder
+	sb.WriteString(`INSERT INTO gatehouse_directory_user_emails (directory_id, user_id, email_key) VALUES `)
+	args := []any{directoryID, userID}
+	for i, e := range emails {
+		if i > 0 {
+			sb.WriteByte(',')
+		}
+		args = append(args, foldKey(e))
+		sb.WriteString("($1, $2, $" + strconv.Itoa(len(args)) + ")")
+	}
+	sb.WriteString(" ON CONFLICT DO NOTHING")
+	_, err := s.exec(ctx, op, sb.String(), args...)
+	return err
 }
 
 // GroupsByExternalID lists up to limit groups of the directory whose
