@@ -275,13 +275,14 @@ func (s *Settings) prescan(raw []byte) (*scan, *Error) {
 				// SelectAttr("ID") matches an ID in any namespace, even an
 				// xmlns:ID declaration, and encoding/xml fills a field
 				// from the last attribute of that local name, whatever
-				// its prefix. Refuse every such ambiguity so that the
-				// libraries and this scan read the same values.
+				// its prefix (xmlns included). Refuse every such
+				// ambiguity so that the libraries and this scan read the
+				// same values.
 				if a.Name.Local == "ID" && a.Name.Space != "" {
 					return malformed("prefixed ID attribute")
 				}
 				for _, b := range t.Attr[:i] {
-					if a.Name.Local == b.Name.Local && (a.Name.Space == "xmlns") == (b.Name.Space == "xmlns") {
+					if a.Name.Local == b.Name.Local {
 						return malformed("duplicate attribute")
 					}
 				}
