@@ -6,10 +6,17 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
+	"net/http"
+	"net/http/httptest"
 	"net/url"
+	"os"
 	"strings"
 	"time"
+
+	"github.com/gorilla/securecookie"
+	"github.com/gorilla/sessions"
 
 	"github.com/gatehouse-go/gatehouse/ssokit"
 	"github.com/gatehouse-go/gatehouse/store"
@@ -24,6 +31,8 @@ const commandUsage = `Operator commands of the Acme Notes example app:
   example-app org create -id ID -name NAME -domain DOMAIN [-domain DOMAIN]… [-enforce-sso] [-unverified]
   example-app org list
   example-app connection add-oidc -org ID -issuer URL -client-id ID [-client-secret SECRET] [-provider P] [-name NAME]
+  example-app connection add-saml -org ID [-metadata-url URL | -metadata-file PATH] [-provider P] [-name NAME] [-allow-idp-initiated]
+  example-app connection set-metadata ID (-metadata-url URL | -metadata-file PATH)
   example-app connection list [-org ID]
   example-app connection enable ID
   example-app connection disable ID
@@ -33,6 +42,15 @@ const commandUsage = `Operator commands of the Acme Notes example app:
 Each command also takes -data, -postgres, -base-url and -idpsim, as the server
 does (and the same environment variables). -client-secret defaults to
 $GATEHOUSE_OIDC_CLIENT_SECRET, which keeps it out of the shell history.
+Loopback identity-provider URLs (http://localhost…) are accepted in
+development mode (-idpsim, the default) only.
+
+A new connection is checked by starting a login with it, as the app would:
+the OIDC discovery document or the SAML metadata must be readable and valid,
+or the connection is not kept (-skip-check skips this, for an IdP that is not
+reachable from here). A SAML identity provider usually wants the app's SP
+entity ID and ACS URL before it shows its metadata: run add-saml without
+metadata to get them (the connection stays a draft), then set-metadata.
 Run a command with -h for its flags.
 `
 
@@ -54,6 +72,10 @@ func runCommand(ctx context.Context, args []string, getenv func(string) string, 
 		return c.orgList(ctx, rest)
 	case "connection add-oidc":
 		return c.connectionAddOIDC(ctx, rest)
+	case "connection add-saml":
+		return c.connectionAddSAML(ctx, rest)
+	case "connection set-metadata":
+		return c.connectionSetMetadata(ctx, rest)
 	case "connection list":
 		return c.connectionList(ctx, rest)
 	case "connection enable":
@@ -79,6 +101,7 @@ type commander struct {
 	getenv         func(string) string
 	stdout, stderr io.Writer
 	opts           options
+	probeErr       error // the kit's error during check
 }
 
 // flags returns a flag set with the store flags registered.
@@ -92,15 +115,25 @@ func (c *commander) flags(name string) *flag.FlagSet {
 // parse parses the flags, refuses stray arguments beyond want positional
 // ones, derives the base URL and returns the positional arguments.
 func (c *commander) parse(fs *flag.FlagSet, args []string, want int) ([]string, error) {
-	if err := fs.Parse(args); err != nil {
-		return nil, err
+	// Flags may come before or after the positional arguments
+	// ("connection set-metadata ID -metadata-url …").
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		pos = append(pos, fs.Arg(0))
+		args = fs.Args()[1:]
 	}
-	if fs.NArg() != want {
+	if len(pos) != want {
 		fs.Usage()
-		return nil, fmt.Errorf("%s: want %d argument(s), got %d", fs.Name(), want, fs.NArg())
+		return nil, fmt.Errorf("%s: want %d argument(s), got %d", fs.Name(), want, len(pos))
 	}
 	c.opts.addr = envOr(c.getenv, "GATEHOUSE_ADDR", "localhost:8080")
-	return fs.Args(), c.opts.finish()
+	return pos, c.opts.finish()
 }
 
 // open opens the store.
@@ -231,6 +264,7 @@ func (c *commander) connectionAddOIDC(ctx context.Context, args []string) error 
 	provider := fs.String("provider", "generic", "okta, entra, google, jumpcloud, onelogin, ping, keycloak or generic")
 	name := fs.String("name", "", "display name, shown when an organization has several connections (default: the provider)")
 	authPost := fs.Bool("client-secret-post", false, "send the secret in the token request body (default: HTTP Basic)")
+	skipCheck := fs.Bool("skip-check", false, "keep the connection without checking that the provider's discovery document is readable")
 	if _, err := c.parse(fs, args, 0); err != nil {
 		return err
 	}
@@ -257,11 +291,218 @@ func (c *commander) connectionAddOIDC(ctx context.Context, args []string) error 
 	if *authPost {
 		conn.OIDC.TokenAuthMethod = "client_secret_post"
 	}
-	if err := createConnection(ctx, st, conn); err != nil {
+	sso, err := c.kit(st)
+	if err != nil {
+		return err
+	}
+	if err := c.createChecked(ctx, st, sso, conn, *skipCheck); err != nil {
 		return fmt.Errorf("connection add-oidc: %w", err)
 	}
 	fmt.Fprintf(c.stdout, "connection %s created (active)\n", conn.ID)
-	c.printConnection(conn)
+	c.printConnection(sso, conn)
+	return nil
+}
+
+// metadataFlags registers -metadata-url and -metadata-file.
+func metadataFlags(fs *flag.FlagSet) (mdURL, mdFile *string) {
+	mdURL = fs.String("metadata-url", "", "the IdP's SAML metadata URL (re-read every 12 hours)")
+	mdFile = fs.String("metadata-file", "", "a file holding the IdP's SAML metadata XML")
+	return mdURL, mdFile
+}
+
+// applyMetadata sets sc's IdP metadata from the flags; it reports whether
+// any was given.
+func (c *commander) applyMetadata(sc *ssokit.SAMLConfig, mdURL, mdFile string) (bool, error) {
+	switch {
+	case mdURL != "" && mdFile != "":
+		return false, errors.New("give -metadata-url or -metadata-file, not both")
+	case mdURL != "":
+		if err := checkIdPURL(mdURL, c.opts.idpsim); err != nil {
+			return false, fmt.Errorf("-metadata-url: %w", err)
+		}
+		// The kit fetches it on first use and on every refresh.
+		sc.MetadataURL, sc.MetadataXML, sc.MetadataRefreshedAt = mdURL, "", time.Time{}
+		return true, nil
+	case mdFile != "":
+		f, err := os.Open(mdFile)
+		if err != nil {
+			return false, err
+		}
+		defer f.Close()
+		b, err := io.ReadAll(io.LimitReader(f, maxMetadataBytes+1))
+		if err != nil {
+			return false, err
+		}
+		if len(b) > maxMetadataBytes {
+			return false, fmt.Errorf("-metadata-file: larger than %d bytes", maxMetadataBytes)
+		}
+		sc.MetadataURL, sc.MetadataXML = "", string(b)
+		return true, nil
+	}
+	return false, nil
+}
+
+// maxMetadataBytes bounds a metadata file.
+const maxMetadataBytes = 1 << 20
+
+func (c *commander) connectionAddSAML(ctx context.Context, args []string) error {
+	fs := c.flags("connection add-saml")
+	orgID := fs.String("org", "", "organization id (required)")
+	mdURL, mdFile := metadataFlags(fs)
+	provider := fs.String("provider", "generic", "okta, entra, google, jumpcloud, onelogin, ping, adfs, keycloak or generic (selects attribute names)")
+	name := fs.String("name", "", "display name, shown when an organization has several connections (default: the provider)")
+	idpInit := fs.Bool("allow-idp-initiated", false, "accept sign-ins started from the IdP's dashboard (converted into an ordinary login)")
+	skipCheck := fs.Bool("skip-check", false, "keep the connection without checking its metadata")
+	if _, err := c.parse(fs, args, 0); err != nil {
+		return err
+	}
+	if *orgID == "" {
+		fs.Usage()
+		return errors.New("connection add-saml: -org is required")
+	}
+	conn := &ssokit.Connection{
+		OrganizationID:    *orgID,
+		Type:              ssokit.ConnectionSAML,
+		Provider:          *provider,
+		Name:              displayName(*name, *provider, "SAML"),
+		Status:            ssokit.ConnectionDraft,
+		AllowIDPInitiated: *idpInit,
+		SAML:              &ssokit.SAMLConfig{},
+	}
+	hasMetadata, err := c.applyMetadata(conn.SAML, *mdURL, *mdFile)
+	if err != nil {
+		return fmt.Errorf("connection add-saml: %w", err)
+	}
+	st, err := c.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	sso, err := c.kit(st)
+	if err != nil {
+		return err
+	}
+	if !hasMetadata {
+		if err := createConnection(ctx, st, conn); err != nil {
+			return fmt.Errorf("connection add-saml: %w", err)
+		}
+		fmt.Fprintf(c.stdout, "connection %s created as a draft: enter these values at the identity provider,\n", conn.ID)
+		fmt.Fprintf(c.stdout, "then run: example-app connection set-metadata %s -metadata-url <the IdP's metadata URL>\n", conn.ID)
+		c.printConnection(sso, conn)
+		return nil
+	}
+	conn.Status = ssokit.ConnectionActive
+	if err := c.createChecked(ctx, st, sso, conn, *skipCheck); err != nil {
+		return fmt.Errorf("connection add-saml: %w", err)
+	}
+	fmt.Fprintf(c.stdout, "connection %s created (active)\n", conn.ID)
+	c.printConnection(sso, conn)
+	return nil
+}
+
+func (c *commander) connectionSetMetadata(ctx context.Context, args []string) error {
+	fs := c.flags("connection set-metadata ID")
+	mdURL, mdFile := metadataFlags(fs)
+	skipCheck := fs.Bool("skip-check", false, "keep the metadata without checking it")
+	pos, err := c.parse(fs, args, 1)
+	if err != nil {
+		return err
+	}
+	st, err := c.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	conn, err := st.Connection(ctx, pos[0])
+	if err != nil {
+		return fmt.Errorf("connection set-metadata: %w", err)
+	}
+	if conn.Type != ssokit.ConnectionSAML {
+		return fmt.Errorf("connection set-metadata: %s is not a SAML connection", conn.ID)
+	}
+	if conn.SAML == nil {
+		conn.SAML = &ssokit.SAMLConfig{}
+	}
+	ok, err := c.applyMetadata(conn.SAML, *mdURL, *mdFile)
+	if err != nil {
+		return fmt.Errorf("connection set-metadata: %w", err)
+	}
+	if !ok {
+		return errors.New("connection set-metadata: give -metadata-url or -metadata-file")
+	}
+	sso, err := c.kit(st)
+	if err != nil {
+		return err
+	}
+	conn.Status = ssokit.ConnectionActive
+	if err := st.UpdateConnection(ctx, conn); err != nil {
+		return fmt.Errorf("connection set-metadata: %w", err)
+	}
+	if !*skipCheck {
+		if err := c.check(ctx, sso, conn); err != nil {
+			conn.Status = ssokit.ConnectionDraft
+			if uerr := st.UpdateConnection(ctx, conn); uerr != nil {
+				err = errors.Join(err, uerr)
+			}
+			return fmt.Errorf("connection set-metadata: %s left as a draft: %w", conn.ID, err)
+		}
+	}
+	fmt.Fprintf(c.stdout, "connection %s is active\n", conn.ID)
+	c.printConnection(sso, conn)
+	return nil
+}
+
+// kit returns the kit configured as the server configures it, for the
+// URLs it prints and for checking connections. Its session bridge is
+// never used (nobody signs in here).
+func (c *commander) kit(st *store.Store) (*ssokit.SSO, error) {
+	cookies := sessions.NewCookieStore(securecookie.GenerateRandomKey(32))
+	bridge, err := ssokit.NewGorillaSessions(cookies, sessionCookieName)
+	if err != nil {
+		return nil, err
+	}
+	logger := slog.New(slog.DiscardHandler)
+	return newSSO(c.opts, st, &userStore{db: st.DB(), now: time.Now}, bridge, logger,
+		func(w http.ResponseWriter, r *http.Request, err error) {
+			c.probeErr = err
+			ssokit.DefaultErrorHandler(w, r, err)
+		})
+}
+
+// createChecked creates conn (active) and checks it, deleting it again
+// when the check fails.
+func (c *commander) createChecked(ctx context.Context, st *store.Store, sso *ssokit.SSO, conn *ssokit.Connection, skip bool) error {
+	if err := createConnection(ctx, st, conn); err != nil {
+		return err
+	}
+	if skip {
+		return nil
+	}
+	if err := c.check(ctx, sso, conn); err != nil {
+		if derr := st.DeleteConnection(ctx, conn.ID); derr != nil {
+			err = errors.Join(err, derr)
+		}
+		return fmt.Errorf("the connection was not kept: %w", err)
+	}
+	return nil
+}
+
+// check starts a login on conn with the kit, as a browser at /login would:
+// the kit reads the OIDC discovery document or the SAML metadata (fetching
+// and storing a metadata URL) and builds the request to the identity
+// provider. Nothing is sent to the identity provider; the flow record it
+// leaves expires unused.
+func (c *commander) check(ctx context.Context, sso *ssokit.SSO, conn *ssokit.Connection) error {
+	c.probeErr = nil
+	rec := httptest.NewRecorder()
+	req := httptest.NewRequestWithContext(ctx, http.MethodGet, "/login?"+url.Values{"connection_id": {conn.ID}}.Encode(), nil)
+	sso.LoginHandler().ServeHTTP(rec, req)
+	if c.probeErr != nil {
+		return fmt.Errorf("check failed: %w", c.probeErr)
+	}
+	if rec.Code >= 400 {
+		return fmt.Errorf("check failed: status %d", rec.Code)
+	}
 	return nil
 }
 
@@ -297,6 +538,10 @@ func (c *commander) connectionList(ctx context.Context, args []string) error {
 		return err
 	}
 	defer st.Close()
+	sso, err := c.kit(st)
+	if err != nil {
+		return err
+	}
 	orgs := []string{*orgID}
 	if *orgID == "" {
 		orgs = nil
@@ -327,7 +572,7 @@ func (c *commander) connectionList(ctx context.Context, args []string) error {
 			if n > 0 {
 				fmt.Fprintln(c.stdout)
 			}
-			c.printConnection(conn)
+			c.printConnection(sso, conn)
 			n++
 		}
 	}
@@ -339,7 +584,7 @@ func (c *commander) connectionList(ctx context.Context, args []string) error {
 
 // printConnection prints a connection and the values to enter at its
 // identity provider.
-func (c *commander) printConnection(conn *ssokit.Connection) {
+func (c *commander) printConnection(sso *ssokit.SSO, conn *ssokit.Connection) {
 	w := c.stdout
 	fmt.Fprintf(w, "%s  %s  %s  %q  provider %s  organization %s\n",
 		conn.ID, conn.Type, conn.Status, conn.Name, conn.Provider, conn.OrganizationID)
@@ -350,6 +595,20 @@ func (c *commander) printConnection(conn *ssokit.Connection) {
 			fmt.Fprintf(w, "  client id:           %s\n", conn.OIDC.ClientID)
 		}
 		fmt.Fprintf(w, "  OIDC redirect URI:   %s\n", c.opts.baseURL+ssoPrefix+oidcRedirectPath)
+	case ssokit.ConnectionSAML:
+		sp := sso.SAMLServiceProvider(conn)
+		fmt.Fprintf(w, "  SP entity ID:        %s\n", sp.EntityID)
+		fmt.Fprintf(w, "  ACS URL:             %s\n", sp.ACSURL)
+		fmt.Fprintf(w, "  SP metadata URL:     %s\n", sp.MetadataURL)
+		switch {
+		case conn.SAML != nil && conn.SAML.MetadataURL != "":
+			fmt.Fprintf(w, "  IdP metadata URL:    %s\n", conn.SAML.MetadataURL)
+		case conn.SAML != nil && conn.SAML.MetadataXML != "":
+			fmt.Fprintf(w, "  IdP metadata:        stored (from a file)\n")
+		default:
+			fmt.Fprintf(w, "  IdP metadata:        none yet (connection set-metadata)\n")
+		}
+		fmt.Fprintf(w, "  IdP-initiated:       %t\n", conn.AllowIDPInitiated)
 	}
 }
 

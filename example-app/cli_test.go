@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -105,7 +107,7 @@ func TestCLIConnectionLifecycle(t *testing.T) {
 	mustCLI(t, dir, "org", "create", "-id", "org_acme", "-name", "Acme Corp", "-domain", "acme.com")
 
 	out := mustCLI(t, dir, "connection", "add-oidc", "-org", "org_acme", "-issuer", "https://acme.okta.com/",
-		"-client-id", "0oa123", "-client-secret", "s3cret", "-provider", "okta")
+		"-client-id", "0oa123", "-client-secret", "s3cret", "-provider", "okta", "-skip-check")
 	m := connIDRE.FindStringSubmatch(out)
 	if m == nil {
 		t.Fatalf("no connection id in:\n%s", out)
@@ -163,7 +165,7 @@ func TestCLIAddOIDCChecks(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			args := append([]string{"connection", "add-oidc", "-org", "org_acme", "-client-id", "c", "-client-secret", "s"}, tt.args...)
+			args := append([]string{"connection", "add-oidc", "-org", "org_acme", "-client-id", "c", "-client-secret", "s", "-skip-check"}, tt.args...)
 			_, _, err := cli(t, dir, args...)
 			switch {
 			case tt.want == "" && err != nil:
@@ -177,5 +179,101 @@ func TestCLIAddOIDCChecks(t *testing.T) {
 
 func TestCLIHelp(t *testing.T) {
 	out := mustCLI(t, t.TempDir(), "help")
-	wantContains(t, out, "org create", "connection add-oidc", "connection list", "connection enable", "connection disable", "connection delete")
+	wantContains(t, out, "org create", "connection add-oidc", "connection add-saml", "connection set-metadata",
+		"connection list", "connection enable", "connection disable", "connection delete")
+}
+
+// TestCLIChecksAgainstSimulator adds connections pointing at a running
+// simulator (the example app's, on a loopback port, as in development) and
+// at broken settings: a connection is kept only when a login on it can
+// start.
+func TestCLIChecksAgainstSimulator(t *testing.T) {
+	idp := newTestApp(t, "") // serves the simulator at idp.url/idpsim
+	dir := t.TempDir()
+	mustCLI(t, dir, "org", "create", "-id", "org_acme", "-name", "Acme", "-domain", "acme.com")
+
+	t.Run("OIDC", func(t *testing.T) {
+		out := mustCLI(t, dir, "connection", "add-oidc", "-org", "org_acme", "-issuer", idp.url+"/idpsim",
+			"-client-id", "cli-client", "-client-secret", "s")
+		wantContains(t, out, "created (active)")
+		_, _, err := cli(t, dir, "connection", "add-oidc", "-org", "org_acme", "-issuer", idp.url+"/nope",
+			"-client-id", "cli-client", "-client-secret", "s")
+		if err == nil || !strings.Contains(err.Error(), "was not kept") || !strings.Contains(err.Error(), "idp_error") {
+			t.Errorf("unreachable issuer: %v", err)
+		}
+	})
+
+	t.Run("SAML from a metadata URL", func(t *testing.T) {
+		out := mustCLI(t, dir, "connection", "add-saml", "-org", "org_acme", "-metadata-url", idp.url+"/idpsim/saml/metadata",
+			"-provider", "okta", "-allow-idp-initiated")
+		id := connIDRE.FindStringSubmatch(out)[1]
+		base := "https://notes.example.com/sso/saml/" + id
+		wantContains(t, out, `saml  active  "Okta (SAML)"`, "SP entity ID:        "+base+"/metadata",
+			"ACS URL:             "+base+"/acs", "SP metadata URL:     "+base+"/metadata",
+			"IdP metadata URL:    "+idp.url+"/idpsim/saml/metadata", "IdP-initiated:       true")
+		// The check fetched and stored the metadata.
+		st := openData(t, dir)
+		conn, err := st.Connection(t.Context(), id)
+		if err != nil || !strings.Contains(conn.SAML.MetadataXML, "IDPSSODescriptor") {
+			t.Errorf("stored connection: %v %+v", err, conn)
+		}
+		st.Close()
+		wantContains(t, mustCLI(t, dir, "connection", "list", "-org", "org_acme"), "SP entity ID:        "+base+"/metadata")
+	})
+
+	t.Run("SAML draft, then metadata from a file", func(t *testing.T) {
+		out := mustCLI(t, dir, "connection", "add-saml", "-org", "org_acme", "-name", "Entra ID")
+		id := connIDRE.FindStringSubmatch(out)[1]
+		wantContains(t, out, "created as a draft", "set-metadata "+id, `saml  draft  "Entra ID"`,
+			"ACS URL:             https://notes.example.com/sso/saml/"+id+"/acs", "IdP metadata:        none yet")
+
+		bad := filepath.Join(t.TempDir(), "bad.xml")
+		if err := os.WriteFile(bad, []byte("<html>not metadata</html>"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		_, _, err := cli(t, dir, "connection", "set-metadata", id, "-metadata-file", bad)
+		if err == nil || !strings.Contains(err.Error(), "left as a draft") || !strings.Contains(err.Error(), "connection_misconfigured") {
+			t.Errorf("bad metadata: %v", err)
+		}
+		wantContains(t, mustCLI(t, dir, "connection", "list", "-org", "org_acme"), `saml  draft  "Entra ID"`)
+
+		good := filepath.Join(t.TempDir(), "idp.xml")
+		md, err := idp.simulatorMetadata()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(good, []byte(md), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		out = mustCLI(t, dir, "connection", "set-metadata", id, "-metadata-file", good)
+		wantContains(t, out, "connection "+id+" is active", "IdP metadata:        stored (from a file)")
+	})
+
+	t.Run("refusals", func(t *testing.T) {
+		for _, tt := range []struct {
+			name string
+			args []string
+			want string
+		}{
+			{"loopback outside development mode", []string{"-idpsim=false", "-metadata-url", idp.url + "/idpsim/saml/metadata"}, "development mode"},
+			{"http metadata URL", []string{"-metadata-url", "http://idp.example.com/md"}, "must be an https URL"},
+			{"both sources", []string{"-metadata-url", "https://idp.example.com/md", "-metadata-file", "x.xml"}, "not both"},
+			{"missing file", []string{"-metadata-file", filepath.Join(t.TempDir(), "none.xml")}, "no such file"},
+			{"metadata that is not", []string{"-metadata-url", idp.url + "/me"}, "was not kept"},
+		} {
+			t.Run(tt.name, func(t *testing.T) {
+				_, _, err := cli(t, dir, append([]string{"connection", "add-saml", "-org", "org_acme"}, tt.args...)...)
+				if err == nil || !strings.Contains(err.Error(), tt.want) {
+					t.Errorf("err = %v, want %q", err, tt.want)
+				}
+			})
+		}
+		// Nothing of the refused ones was kept: 2 OIDC tries kept 1, and
+		// the two SAML subtests kept theirs.
+		st := openData(t, dir)
+		conns, err := st.Connections(t.Context(), "org_acme")
+		if err != nil || len(conns) != 3 {
+			t.Errorf("%d connections kept, want 3 (%v)", len(conns), err)
+		}
+	})
 }
