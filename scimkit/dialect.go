@@ -36,8 +36,7 @@ func ValidDialect(name string) bool {
 //     values may be unquoted words (`userName sw O`), as Microsoft's test
 //     collection sends them; members that are not users of the directory
 //     are skipped instead of failing the request (the collection adds
-//     "string id 1" members); a member's "displayName" is read as its
-//     "display".
+//     "string id 1" members).
 //   - okta: a PUT that omits "active" keeps the stored value instead of
 //     setting the user active (Okta's AIW apps send profile PUTs without
 //     it; deactivation comes as PATCH active=false).
