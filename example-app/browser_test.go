@@ -198,21 +198,59 @@ func TestBrowser(t *testing.T) {
 		}
 	})
 
+	t.Run("email-first SAML", func(t *testing.T) {
+		ctx := b.newTab(t)
+		u := simUser{Email: "ada@example.org", GivenName: "Ada", FamilyName: "Lovelace", Groups: "Research"}
+		if err := chromedp.Do(ctx, ta.emailFirst(t, u.Email, simSAMLName), chromedp.WaitVisible(chromedp.CSS(`#given_name`)),
+			screenshot("browser-saml-simulator-login"), fillSimulator(u)); err != nil {
+			t.Fatal(err)
+		}
+		signedIn(t, ctx, u, "SAML 2.0")
+		if err := chromedp.Do(ctx, screenshot("browser-saml-dashboard")); err != nil {
+			t.Fatal(err)
+		}
+	})
+
+	t.Run("IdP-initiated SAML from the app list", func(t *testing.T) {
+		ctx := b.newTab(t)
+		if err := chromedp.Do(ctx,
+			chromedp.Navigate(ta.sim.AppsURL()),
+			chromedp.WaitVisible(chromedp.CSS(`button[aria-label="Sign in to `+simAppName+`"]`)),
+			screenshot("browser-idp-initiated-apps"),
+			chromedp.Click(chromedp.CSS(`button[aria-label="Sign in to `+simAppName+`"]`)),
+			chromedp.WaitVisible(chromedp.Search(`//p[@class="meta" and starts-with(normalize-space(.), "IdP-initiated SAML 2.0")]`)),
+			fillSimulator(alice),
+			// The kit converted the unsolicited response into an ordinary
+			// login: the simulator asks again, for a solicited request.
+			chromedp.WaitVisible(chromedp.Search(`//p[@class="meta" and starts-with(normalize-space(.), "SAML 2.0 request")]`)),
+			fillSimulator(alice),
+		); err != nil {
+			t.Fatalf("at %s: %v", location(t, ctx), err)
+		}
+		signedIn(t, ctx, alice, "SAML 2.0")
+		if err := chromedp.Do(ctx, screenshot("browser-idp-initiated-dashboard")); err != nil {
+			t.Fatal(err)
+		}
+	})
+
 	failures := []struct {
-		name    string
-		outcome idpsim.Outcome
-		code    string
+		name       string
+		connection string
+		outcome    idpsim.Outcome
+		code       string
 	}{
-		{"refusal", idpsim.OutcomeRefuse, "access_denied"},
-		{"expired", idpsim.OutcomeExpired, "token_invalid (expired)"},
+		{"oidc-refusal", simOIDCName, idpsim.OutcomeRefuse, "access_denied"},
+		{"oidc-expired", simOIDCName, idpsim.OutcomeExpired, "token_invalid (expired)"},
+		{"saml-refusal", simSAMLName, idpsim.OutcomeRefuse, "access_denied (status)"},
+		{"saml-expired", simSAMLName, idpsim.OutcomeExpired, "token_invalid (expired)"},
 	}
 	for _, f := range failures {
-		t.Run("OIDC "+f.name, func(t *testing.T) {
+		t.Run(f.name, func(t *testing.T) {
 			ctx := b.newTab(t)
 			u := alice
 			u.Outcome = f.outcome
-			if err := chromedp.Do(ctx, ta.emailFirst(t, u.Email, simOIDCName), fillSimulator(u),
-				chromedp.WaitVisible(chromedp.CSS(`#error-code`)), screenshot("browser-oidc-"+f.name)); err != nil {
+			if err := chromedp.Do(ctx, ta.emailFirst(t, u.Email, f.connection), fillSimulator(u),
+				chromedp.WaitVisible(chromedp.CSS(`#error-code`)), screenshot("browser-"+f.name)); err != nil {
 				t.Fatalf("error page not reached (at %s): %v", location(t, ctx), err)
 			}
 			if got := text(t, ctx, `h1`); got != "Sign-in failed" {
