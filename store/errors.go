@@ -32,6 +32,7 @@ type Error struct {
 	Err  error  // the driver's error; nil when the store found the condition itself
 }
 
+// Error returns "store: <op>: <condition>[: <driver error>]".
 func (e *Error) Error() string {
 	msg := "store: " + e.Op + ": " + kindWord(e.Kind)
 	if e.Err != nil {

@@ -73,7 +73,7 @@ type querier interface {
 
 // Open applies the pending migrations of b.Dialect to the database and
 // returns a Store over it. The Store owns the handles in b: [Store.Close]
-// closes them.
+// closes them. When Open fails, they remain the caller's to close.
 func Open(ctx context.Context, b Backend, opts Options) (*Store, error) {
 	if b.DB == nil {
 		return nil, errors.New("store: Backend.DB is nil")

@@ -25,8 +25,8 @@ import (
 
 // Open connects to the PostgreSQL database at url (a postgres:// URL or a
 // key=value DSN), applies the store's migrations and returns the Store. The
-// Store owns the connection pool: close it with [store.Store.Close]; tune
-// it through [store.Store.DB].
+// Store owns the connection pool (at most 20 open connections, 5 idle):
+// close it with [store.Store.Close]; tune it through [store.Store.DB].
 func Open(ctx context.Context, url string, opts store.Options) (*store.Store, error) {
 	db, err := sql.Open("pgx", url)
 	if err != nil {

@@ -16,6 +16,9 @@ func open(t *testing.T, opts store.Options) *store.Store {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Parallel tests (and other packages' tests) share one server and its
+	// max_connections; a small pool still makes 50 goroutines contend.
+	s.DB().SetMaxOpenConns(8)
 	t.Cleanup(func() {
 		if err := s.Close(); err != nil {
 			t.Error(err)
@@ -86,6 +89,12 @@ func TestConcurrentOpen(t *testing.T) {
 	}
 	if got := migrations(t, stores[0]); got == 0 {
 		t.Error("no migrations recorded")
+	}
+	var dup int
+	err := stores[0].DB().QueryRowContext(t.Context(),
+		"SELECT count(*) - count(DISTINCT version_id) FROM gatehouse_schema_version").Scan(&dup)
+	if err != nil || dup != 0 {
+		t.Errorf("migrations applied more than once: %d duplicates, %v", dup, err)
 	}
 }
 
