@@ -71,13 +71,20 @@ func seedDataDir(t testing.TB) string {
 // newTestApp starts the app on a fresh data folder (or dir, if given).
 func newTestApp(t testing.TB, dir string) *testApp {
 	t.Helper()
+	return startTestApp(t, dir, "")
+}
+
+// startTestApp starts the app on dir (fresh if ""), with its state on
+// PostgreSQL when postgresURL is set.
+func startTestApp(t testing.TB, dir, postgresURL string) *testApp {
+	t.Helper()
 	if dir == "" {
 		dir = seedDataDir(t)
 	}
 	srv := httptest.NewUnstartedServer(nil)
 	base := "http://" + srv.Listener.Addr().String()
 	logs := &syncBuffer{}
-	o := options{addr: srv.Listener.Addr().String(), baseURL: base, dataDir: dir, idpsim: true}
+	o := options{addr: srv.Listener.Addr().String(), baseURL: base, dataDir: dir, idpsim: true, postgresURL: postgresURL}
 	a, err := newApp(context.Background(), o, slog.New(slog.NewTextHandler(logs, nil)))
 	if err != nil {
 		t.Fatalf("newApp: %v", err)
