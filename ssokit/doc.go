@@ -1,5 +1,5 @@
 // Package ssokit adds single sign-on against each customer's own identity
-// provider (OpenID Connect now, SAML 2.0 through the same seams) to an
+// provider (OpenID Connect and SAML 2.0) to an
 // application that already has users and sessions.
 //
 // The host keeps its user table and its session library. It passes the kit
@@ -35,32 +35,42 @@
 // redirects to the return path. Every response on the way sends
 // Cache-Control: no-store and Referrer-Policy: no-referrer.
 //
-// # The seam for SAML
+// # SAML
 //
-// The SAML engine (saml*.go files of this package) reuses the flow and the
-// completion step; it needs these unexported functions and fields:
+// Each SAML connection is its own service provider: entity ID
+// BaseURL+Paths.SAML+"/{connection id}/metadata" (which also serves its SP
+// metadata) and ACS ".../acs" ([SSO.SAMLServiceProvider]), so an assertion
+// minted for one tenant fails the audience, recipient and destination
+// checks of every other. The IdP comes from metadata XML, from a metadata
+// URL (fetched lazily on first use, then by [SSO.RefreshSAMLMetadata] and
+// [SSO.Run]; SSRF-safe unless Config.SAML.InsecureAllowPrivateMetadataURLs)
+// or from fields; see [SAMLConfig] for the precedence. Every configured
+// certificate is trusted, so a rollover announced in the metadata works
+// through its overlap; the last certificate nearing expiry is logged and
+// written as [EventSAMLCertificateRenewalRequired] once.
 //
-//   - startSAMLLogin(w, r, conn, f) is called by /login for SAML
-//     connections with a fresh *loginFlow f (newLoginFlow). It sets
-//     f.SAMLRequestID = "_" + f.ID and uses it as the AuthnRequest ID,
-//     calls s.saveLoginFlow(ctx, w, r, f) (stores the flow, sets the
-//     binding cookie), then writes the redirect or POST form.
-//     registerSAMLRoutes(mux) adds the ACS and metadata routes.
-//   - The ACS takes the flow with s.takeLoginFlow(ctx, strings.TrimPrefix(
-//     inResponseTo, "_")) (single use; CodeInvalidState, CodeFlowExpired),
-//     compares f.SAMLRequestID and f.ConnectionID, reads the connection with
-//     s.activeConnection, and after validating calls
-//     s.completeLogin(w, r, f, conn, &authResult{Profile: p, SessionIndex:
-//     …, NotOnOrAfter: SessionNotOnOrAfter}) with p.Subject, the attributes
-//     (p.Raw) and p.AuthTime filled. The binding cookie is not sent on the
-//     IdP's cross-site POST; /auth/callback checks it.
-//   - IdP-initiated: s.mintIDPInitiatedLogin(ctx, conn, loginHint,
-//     relayState) returns the two-minute, single-use idp_initiated_login
-//     JWT; redirect to Paths.Login + "?idp_initiated_login=" + it. /login
-//     verifies it (signJWT/verifyJWT machinery, jti burnt with
-//     Store.Remember) and starts an ordinary SP-initiated flow.
-//   - Errors go through s.fail(w, r, err), which logs login_failed and calls
-//     Config.ErrorHandler.
+// /login sends an AuthnRequest with ID "_" + flow id, by HTTP-Redirect, or
+// by an auto-submitting POST form where the IdP offers only POST (or
+// SAMLConfig.SSOBinding says "post"), signed when SAMLConfig.SignRequests,
+// with ForceAuthn on prompt=login or force_authn=1. The ACS
+// ([SSO.SAMLACSHandler]) takes the connection from the path, caps the
+// body, validates with internal/samlsp, burns the assertion ID (Remember,
+// until the assertion expires) and only then consumes the flow named by the
+// signed InResponseTo, which must belong to the connection; the same
+// response posted twice is therefore reported as replayed. Unsolicited
+// responses are refused unless Connection.AllowIDPInitiated, and even then
+// only restart an SP-initiated login (idp_initiated_login); RelayState
+// survives only as a relative path. Refusals carry a Reason (the constants
+// of saml_errors.go) in the *[Error] the ErrorHandler receives.
+//
+// SP keys (signing requests, decrypting assertions) are per connection, in
+// the Store, created on first need and rotated with [SSO.RotateSAMLKey] and
+// [SSO.RetireSAMLKey]; the encryption certificate is published only when
+// SAMLConfig.WantEncryptedAssertions, because ADFS encrypts whenever it
+// finds one. Encrypted assertions are decrypted only inside a signed
+// Response: ADFS's default (assertion-only signature) with encryption is
+// refused as encrypted_unsigned; set its -SamlResponseSignature to
+// MessageAndAssertion.
 //
 // # Decisions
 //
@@ -94,6 +104,10 @@
 //
 // Events go to Config.Logger with LogAttrs: login_started,
 // login_succeeded, login_failed (reason, sub_reason, connection_id,
-// organization_id), logout, signing_key_created. Tokens, codes and
+// organization_id), logout, signing_key_created, saml_key_created,
+// saml_key_retired, saml_idp_initiated, relay_state_ignored,
+// saml_metadata_refreshed, saml_metadata_refresh_failed,
+// saml_certificate_expiring, saml_connection_misconfigured,
+// saml_acs_panic. Tokens, codes and
 // assertions are never logged.
 package ssokit
