@@ -1,9 +1,12 @@
 package ssokit_test
 
 import (
+	"crypto/sha256"
 	"crypto/x509"
+	"encoding/base64"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -176,8 +179,14 @@ func TestSAMLAuthnRequest(t *testing.T) {
 			}
 			if tc.wantBinding == samlidp.BindingHTTPPOST {
 				csp := resp.Header.Get("Content-Security-Policy")
-				if !strings.Contains(csp, "script-src 'sha256-") || !strings.Contains(csp, "form-action https://") {
-					t.Fatalf("POST page CSP %q", csp)
+				m := regexp.MustCompile(`<script>(.*)</script>`).FindStringSubmatch(resp.body)
+				if m == nil {
+					t.Fatal("POST page has no script")
+				}
+				sum := sha256.Sum256([]byte(m[1]))
+				hash := "'sha256-" + base64.StdEncoding.EncodeToString(sum[:]) + "'"
+				if !strings.Contains(csp, "script-src "+hash) || !strings.Contains(csp, "form-action https://") {
+					t.Fatalf("POST page CSP %q does not allow its script %s", csp, hash)
 				}
 			}
 			if tc.wantSigned {
