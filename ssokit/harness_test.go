@@ -264,10 +264,12 @@ func (e *env) browser() *browser {
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	c := e.app.Client()
+	// httptest.Server.Client returns one shared *http.Client: copy it, so
+	// that every browser has its own cookie jar.
+	c := *e.app.Client()
 	c.Jar = jar
 	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	return &browser{t: e.t, client: c}
+	return &browser{t: e.t, client: &c}
 }
 
 func (b *browser) do(req *http.Request) *response {
