@@ -8,6 +8,8 @@ import (
 	"mime"
 	"net/http"
 	"strconv"
+
+	"github.com/gatehouse-go/gatehouse/scimkit/internal/jsondepth"
 )
 
 var errBodyTooLarge = errors.New("scimkit: request body too large")
@@ -51,7 +53,7 @@ func (s *Server) readBytes(q *request) ([]byte, error) {
 // decodeObject decodes a JSON object body with the depth limit. Numbers
 // stay json.Number.
 func (s *Server) decodeObject(b []byte) (map[string]any, error) {
-	if d := jsonDepth(b); d > s.cfg.MaxJSONDepth {
+	if d := jsondepth.Of(b); d > s.cfg.MaxJSONDepth {
 		return nil, badRequest(ScimTypeInvalidSyntax, "the request body is nested too deeply", nil)
 	}
 	dec := json.NewDecoder(bytes.NewReader(b))
@@ -71,34 +73,4 @@ func (s *Server) decodeObject(b []byte) (map[string]any, error) {
 		return nil, badRequest(ScimTypeInvalidSyntax, "the request body must be a JSON object", nil)
 	}
 	return m, nil
-}
-
-// jsonDepth returns the deepest nesting of arrays and objects in b, ignoring
-// brackets inside strings. It does not validate b.
-func jsonDepth(b []byte) int {
-	depth, maxDepth := 0, 0
-	inString, escaped := false, false
-	for _, c := range b {
-		if inString {
-			switch {
-			case escaped:
-				escaped = false
-			case c == '\\':
-				escaped = true
-			case c == '"':
-				inString = false
-			}
-			continue
-		}
-		switch c {
-		case '"':
-			inString = true
-		case '{', '[':
-			depth++
-			maxDepth = max(maxDepth, depth)
-		case '}', ']':
-			depth--
-		}
-	}
-	return maxDepth
 }

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+
+	"github.com/gatehouse-go/gatehouse/scimkit/internal/jsondepth"
 )
 
 // PatchOpURN is the schema URN of a PATCH request body (RFC 7644 §3.5.2).
@@ -81,7 +83,7 @@ func (l Limits) withDefaults() Limits {
 // Paths are checked against the schema by [Apply] and [MemberOps].
 func ParseRequest(body []byte, limits Limits) ([]Operation, error) {
 	limits = limits.withDefaults()
-	if d := jsonDepth(body); d > limits.MaxDepth {
+	if d := jsondepth.Of(body); d > limits.MaxDepth {
 		return nil, opError(-1, InvalidSyntax, fmt.Sprintf("JSON nested deeper than %d", limits.MaxDepth), ErrTooDeep)
 	}
 	var top map[string]json.RawMessage
@@ -184,33 +186,4 @@ func member(m map[string]json.RawMessage, name string) (json.RawMessage, bool) {
 
 func isNull(raw json.RawMessage) bool {
 	return bytes.Equal(bytes.TrimSpace(raw), []byte("null"))
-}
-
-// jsonDepth returns the deepest nesting of objects and arrays in b,
-// ignoring brackets inside strings. It does not validate b.
-func jsonDepth(b []byte) int {
-	depth, d := 0, 0
-	inString := false
-	for i := 0; i < len(b); i++ {
-		c := b[i]
-		if inString {
-			switch c {
-			case '\\':
-				i++
-			case '"':
-				inString = false
-			}
-			continue
-		}
-		switch c {
-		case '"':
-			inString = true
-		case '{', '[':
-			d++
-			depth = max(depth, d)
-		case '}', ']':
-			d--
-		}
-	}
-	return depth
 }
