@@ -23,7 +23,7 @@ import (
 type sqliteUsers struct{ db *sql.DB }
 
 var (
-	_ scimkit.UserStore       = (*sqliteUsers)(nil)
+	_ scimkit.UserStore      = (*sqliteUsers)(nil)
 	_ scimtest.UserObserver  = (*sqliteUsers)(nil)
 	_ scimtest.GroupObserver = (*sqliteUsers)(nil)
 )
@@ -99,9 +99,13 @@ func (s *sqliteUsers) upsertUser(ctx context.Context, u *scimkit.User) error {
 	return conflict(err)
 }
 
-func (s *sqliteUsers) CreateUser(ctx context.Context, u *scimkit.User) error { return s.upsertUser(ctx, u) }
+func (s *sqliteUsers) CreateUser(ctx context.Context, u *scimkit.User) error {
+	return s.upsertUser(ctx, u)
+}
 
-func (s *sqliteUsers) UpdateUser(ctx context.Context, u *scimkit.User) error { return s.upsertUser(ctx, u) }
+func (s *sqliteUsers) UpdateUser(ctx context.Context, u *scimkit.User) error {
+	return s.upsertUser(ctx, u)
+}
 
 func (s *sqliteUsers) DeactivateUser(ctx context.Context, u *scimkit.User) error {
 	_, err := s.db.ExecContext(ctx, `UPDATE users SET user_name = ?, email = ?, given_name = ?, family_name = ?, active = 0
