@@ -126,6 +126,7 @@ You can also start from the simulator's <a href="{{.AppsURL}}">application list<
 </dl>
 </section>
 </div>
+<p><a id="directory-link" href="/orgs/{{$a.Org.ID}}/directory">Users provisioned by {{$a.Org.Name}}'s directory</a></p>
 <section class="card" aria-labelledby="groups-h">
 <h2 id="groups-h">Your groups</h2>
 {{if $a.Groups}}<ul class="tags" id="groups">{{range $a.Groups}}<li>{{.}}</li>{{end}}</ul>
@@ -175,6 +176,8 @@ type page struct {
 	Org     string
 	Choices []choice
 	Notes   []note
+	// Directory is the directory page's content.
+	Directory *directoryView
 	// Error page.
 	Heading, Code, IDPSaid string
 }
