@@ -127,9 +127,9 @@ func (a *app) init(ctx context.Context) error {
 }
 
 // newSSO configures the kit the way the server and the commands share.
-// In development mode the SAML engine may read metadata from loopback and
-// private addresses (the simulator on http://localhost); otherwise it may
-// not (SSRF).
+// In development mode the kit may call identity providers on loopback and
+// private addresses over http (the simulator on http://localhost: OIDC
+// discovery, token and keys, SAML metadata); otherwise it may not (SSRF).
 func newSSO(o options, st *store.Store, users ssokit.UserStore, bridge ssokit.SessionBridge,
 	logger *slog.Logger, onError func(http.ResponseWriter, *http.Request, error)) (*ssokit.SSO, error) {
 	return ssokit.New(ssokit.Config{
@@ -140,7 +140,8 @@ func newSSO(o options, st *store.Store, users ssokit.UserStore, bridge ssokit.Se
 		ErrorHandler:    onError,
 		Logger:          logger,
 		SessionLifetime: sessionLifetime,
-		SAML:            ssokit.SAMLOptions{InsecureAllowPrivateMetadataURLs: o.idpsim},
+		// Development mode only: the simulator runs on loopback.
+		InsecureAllowPrivateIdPAddresses: o.idpsim,
 	})
 }
 

@@ -38,8 +38,14 @@ type Config struct {
 	// Logger receives the kit's events (login_started, login_succeeded,
 	// login_failed, …). Nil discards them. Tokens are never logged.
 	Logger *slog.Logger
-	// HTTPClient makes the calls to identity providers (discovery, JWKS,
-	// token, userinfo). Nil means a client with a 10-second timeout.
+	// HTTPClient makes the calls to identity providers (OIDC discovery,
+	// JWKS, token, userinfo; SAML metadata). Nil means a client with a
+	// 10-second timeout. Unless InsecureAllowPrivateIdPAddresses, the kit
+	// uses a copy whose Transport is a clone of this one (nil:
+	// http.DefaultTransport) with a dialer that refuses non-public
+	// addresses and no proxy; TLS, timeout and pool settings are kept. A
+	// Transport that is not an *http.Transport cannot be guarded that way
+	// and makes [New] fail unless InsecureAllowPrivateIdPAddresses.
 	HTTPClient *http.Client
 	// Now is the clock. Nil means time.Now.
 	Now func() time.Time
@@ -82,6 +88,20 @@ type Config struct {
 	// profile's EmailDomainVerified stays false for such logins, so hosts
 	// still never link them by email).
 	InsecureAllowAnyEmailDomain bool
+
+	// InsecureAllowPrivateIdPAddresses lets the calls to identity providers
+	// (OIDC issuer, the endpoints its discovery document names, SAML
+	// metadata URLs) reach private, loopback, link-local, CGNAT and
+	// unspecified addresses, through the HTTPClient exactly as given (its
+	// proxy included), and accepts plain http for issuers, endpoints and
+	// metadata URLs on localhost or loopback addresses. Default off: every
+	// connection is checked at dial time, after DNS resolution, issuers and
+	// endpoints must be https, so that a tenant's admin who can set an
+	// issuer or a metadata URL cannot make the server call into the
+	// internal network (SSRF). Turn it on only for tests and local
+	// simulators, or when every connection is configured by the host's
+	// operator.
+	InsecureAllowPrivateIdPAddresses bool
 }
 
 // Paths are the routes served by [SSO.Handler], relative to

@@ -53,6 +53,12 @@ func TestNewValidates(t *testing.T) {
 		{"overlap shorter than lifetime", func(c *ssokit.Config) { c.Tokens.Lifetime = 2 * time.Hour; c.Tokens.Overlap = time.Hour }, "Config.Tokens.Overlap"},
 		{"strict cookie", func(c *ssokit.Config) { c.Cookie.SameSite = http.SameSiteStrictMode }, "Config.Cookie.SameSite"},
 		{"prefixed cookie name", func(c *ssokit.Config) { c.Cookie.Name = "__Host-x" }, "Config.Cookie.Name"},
+		{"unguardable transport", func(c *ssokit.Config) { c.HTTPClient = &http.Client{Transport: roundTripper{}} }, "Config.HTTPClient"},
+		{"unguardable transport, insecure", func(c *ssokit.Config) {
+			c.HTTPClient = &http.Client{Transport: roundTripper{}}
+			c.InsecureAllowPrivateIdPAddresses = true
+		}, ""},
+		{"guardable transport", func(c *ssokit.Config) { c.HTTPClient = &http.Client{Transport: &http.Transport{}} }, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -70,6 +76,13 @@ func TestNewValidates(t *testing.T) {
 			}
 		})
 	}
+}
+
+// roundTripper is a RoundTripper the address guard cannot re-dial.
+type roundTripper struct{}
+
+func (roundTripper) RoundTrip(r *http.Request) (*http.Response, error) {
+	return http.DefaultTransport.RoundTrip(r)
 }
 
 // TestNewCopiesConfig: changing the Config's slices after New has no

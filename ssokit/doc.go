@@ -43,7 +43,7 @@
 // minted for one tenant fails the audience, recipient and destination
 // checks of every other. The IdP comes from metadata XML, from a metadata
 // URL (fetched lazily on first use, then by [SSO.RefreshSAMLMetadata] and
-// [SSO.Run]; SSRF-safe unless Config.SAML.InsecureAllowPrivateMetadataURLs)
+// [SSO.Run]; SSRF-safe unless Config.InsecureAllowPrivateIdPAddresses)
 // or from fields; see [SAMLConfig] for the precedence. Every configured
 // certificate is trusted, so a rollover announced in the metadata works
 // through its overlap; the last certificate nearing expiry is logged and
@@ -96,6 +96,15 @@
 //     the session is read once per request; the reason of a refusal is a
 //     *[RequireSSOError] wrapping ErrNotSignedIn, ErrNotSSOSession or
 //     ErrSessionTooOld. A too-old session is sent back with prompt=login.
+//   - Issuers and metadata URLs are set per connection, possibly by a
+//     tenant's admin, so the kit's calls to identity providers (OIDC
+//     discovery, JWKS, token, userinfo, SAML metadata) dial only public
+//     addresses, checked after DNS resolution, without a proxy; the OIDC
+//     issuer and every endpoint of its discovery document must be https.
+//     The guard clones Config.HTTPClient's *http.Transport and replaces its
+//     dialer; any other RoundTripper is refused by [New]. Tests and local
+//     simulators set Config.InsecureAllowPrivateIdPAddresses, which lifts
+//     all of it (and allows http on loopback).
 //   - OIDC connections need the tenant-specific issuer (Entra ID:
 //     https://login.microsoftonline.com/{tenant}/v2.0); multi-tenant issuer
 //     templates are refused by the exact issuer check on purpose.

@@ -164,8 +164,10 @@ func newEnv(t testing.TB, edit ...func(*ssokit.Config)) *env {
 		Users:      e.users,
 		Sessions:   e.bridge,
 		HTTPClient: e.op.Server.Client(),
-		Now:        e.clock.Now,
-		Logger:     slog.New(slog.NewJSONHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
+		// The test identity providers run on loopback (strict turns it off).
+		InsecureAllowPrivateIdPAddresses: true,
+		Now:                              e.clock.Now,
+		Logger:                           slog.New(slog.NewJSONHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		ErrorHandler: func(w http.ResponseWriter, r *http.Request, err error) {
 			e.mu.Lock()
 			e.errs = append(e.errs, err)

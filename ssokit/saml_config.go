@@ -23,12 +23,6 @@ type SAMLOptions struct {
 	// request body is capped at three times this (form encoding) before it
 	// is read. Default 256 KiB, at most 4 MiB.
 	MaxResponseBytes int
-	// InsecureAllowPrivateMetadataURLs lets metadata URLs reach private,
-	// loopback and link-local addresses, and plain http on loopback. Leave
-	// it off unless every metadata URL is set by the host's operator: a
-	// tenant's admin who can set one could otherwise probe the internal
-	// network (SSRF). Tests and local simulators need it.
-	InsecureAllowPrivateMetadataURLs bool
 }
 
 // validate defaults and checks c.SAML; skew is Config.ClockSkew, which

@@ -89,7 +89,7 @@ func (s *SSO) samlIDP(ctx context.Context, conn *Connection) (*idpSettings, *Err
 		sc = conn.SAML
 	}
 	src := idpSource{sc.MetadataXML, sc.IDPEntityID, sc.SSOURL, sc.SSOBinding, strings.Join(sc.Certificates, "\x00"),
-		s.cfg.SAML.InsecureAllowPrivateMetadataURLs}
+		s.cfg.InsecureAllowPrivateIdPAddresses}
 	rt := s.cfg.saml
 	rt.mu.Lock()
 	e := rt.idps[conn.ID]
@@ -115,7 +115,7 @@ func (s *SSO) samlIDP(ctx context.Context, conn *Connection) (*idpSettings, *Err
 // parseIDP derives the IdP settings from a SAMLConfig (see its doc for the
 // precedence).
 func (s *SSO) parseIDP(sc *SAMLConfig) (*idpSettings, error) {
-	insecure := s.cfg.SAML.InsecureAllowPrivateMetadataURLs
+	insecure := s.cfg.InsecureAllowPrivateIdPAddresses
 	idp := &idpSettings{}
 	if sc.MetadataXML != "" {
 		md, err := samlmeta.ParseIDPMetadata([]byte(sc.MetadataXML), samlmeta.ParseOptions{

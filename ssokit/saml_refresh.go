@@ -90,7 +90,7 @@ func (s *SSO) Run(ctx context.Context) error {
 // refreshConnection fetches conn's metadata URL and stores the document in
 // conn (updated in place) and in the Store.
 func (s *SSO) refreshConnection(ctx context.Context, conn *Connection) error {
-	insecure := s.cfg.SAML.InsecureAllowPrivateMetadataURLs
+	insecure := s.cfg.InsecureAllowPrivateIdPAddresses
 	sc := conn.SAML
 	body, err := samlmeta.FetchIDPMetadata(ctx, s.cfg.HTTPClient, sc.MetadataURL, samlmeta.FetchOptions{
 		AllowPrivateAddresses: insecure, AllowInsecureLoopback: insecure})

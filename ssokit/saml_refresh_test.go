@@ -57,7 +57,9 @@ func (m *mdServer) serve(t *testing.T, p *idpParams, entityID string, certs ...*
 
 func (m *mdServer) hitCount() int { m.mu.Lock(); defer m.mu.Unlock(); return m.hits }
 
-func allowPrivate(c *ssokit.Config) { c.SAML.InsecureAllowPrivateMetadataURLs = true }
+// strict turns off InsecureAllowPrivateIdPAddresses, which newEnv sets
+// because its test identity providers run on loopback.
+func strict(c *ssokit.Config) { c.InsecureAllowPrivateIdPAddresses = false }
 
 // TestSAMLMetadataRefresh follows an IdP through a certificate rollover by
 // its metadata URL: the metadata is fetched on first use, the new
@@ -65,7 +67,7 @@ func allowPrivate(c *ssokit.Config) { c.SAML.InsecureAllowPrivateMetadataURLs = 
 // refused once the IdP drops it, and a broken or foreign document is
 // refused while the stored one keeps working.
 func TestSAMLMetadataRefresh(t *testing.T) {
-	e := newEnv(t, allowPrivate)
+	e := newEnv(t)
 	p := loadIDPParams(t, "okta")
 	oldKey := newIDPKey(t, e.clock.Now(), 365*24*time.Hour)
 	newKey := newIDPKey(t, e.clock.Now(), 2*365*24*time.Hour)
@@ -132,11 +134,11 @@ func TestSAMLMetadataRefresh(t *testing.T) {
 }
 
 // TestSAMLMetadataURLPrivateAddress: without
-// InsecureAllowPrivateMetadataURLs a metadata URL on a private or loopback
+// InsecureAllowPrivateIdPAddresses a metadata URL on a private or loopback
 // address is refused at dial time, by the refresh and by the lazy fetch at
 // /login, and nothing is fetched.
 func TestSAMLMetadataURLPrivateAddress(t *testing.T) {
-	e := newEnv(t)
+	e := newEnv(t, strict)
 	p := loadIDPParams(t, "okta")
 	key := newIDPKey(t, e.clock.Now(), 365*24*time.Hour)
 	md := newMDServer(t)
@@ -202,7 +204,7 @@ func TestSAMLCertificateExpiry(t *testing.T) {
 // TestSAMLRun: Run refreshes at once and returns ctx.Err() when the context
 // ends.
 func TestSAMLRun(t *testing.T) {
-	e := newEnv(t, allowPrivate)
+	e := newEnv(t)
 	p := loadIDPParams(t, "okta")
 	key := newIDPKey(t, e.clock.Now(), 365*24*time.Hour)
 	md := newMDServer(t)

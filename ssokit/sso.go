@@ -2,6 +2,7 @@ package ssokit
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"sync"
 
@@ -29,9 +30,13 @@ func New(cfg Config) (*SSO, error) {
 		return nil, err
 	}
 	c.AllowedReturnURLs = append([]string(nil), c.AllowedReturnURLs...)
+	rp, err := oidcrp.New(c.HTTPClient, c.Now, oidcrp.Options{AllowPrivateAddresses: c.InsecureAllowPrivateIdPAddresses})
+	if err != nil {
+		return nil, fmt.Errorf("ssokit: Config.HTTPClient: %w", err)
+	}
 	s := &SSO{
 		cfg: c,
-		rp:  oidcrp.New(c.HTTPClient, c.Now),
+		rp:  rp,
 		cop: http.NewCrossOriginProtection(),
 	}
 	s.cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -12,5 +12,12 @@
 // context derived from context.WithoutCancel; no request context is
 // stored.
 //
+// Issuers and endpoints come from connection settings that a tenant's
+// admin may control, so by default ([Options]) every call goes through a
+// transport that dials public addresses only (package netguard, shared
+// with the SAML metadata fetch) and no proxy, the issuer and every endpoint
+// of the discovery document must be https, and redirects are checked the
+// same way.
+//
 // Every error is an *Error with a Kind and, for token failures, a Reason.
 package oidcrp

@@ -31,15 +31,24 @@ const (
 type Client struct {
 	httpClient *http.Client
 	now        func() time.Time
+	opts       Options
 
 	mu        sync.Mutex
 	providers map[string]*entry
 }
 
-// New returns a Client that calls providers through httpClient and reads
-// the time from now. It does no I/O.
-func New(httpClient *http.Client, now func() time.Time) *Client {
-	return &Client{httpClient: httpClient, now: now, providers: map[string]*entry{}}
+// New returns a Client that calls providers through a copy of httpClient
+// (nil: a client with a 15-second timeout) guarded as opts say, and reads
+// the time from now. It does no I/O. Unless opts.AllowPrivateAddresses,
+// httpClient's Transport must be nil or an *http.Transport (cloned with a
+// checking dialer and no proxy; its TLS and pool settings are kept); any
+// other RoundTripper is refused with a KindConfig error.
+func New(httpClient *http.Client, now func() time.Time, opts Options) (*Client, error) {
+	hc, err := guardedClient(httpClient, opts)
+	if err != nil {
+		return nil, err
+	}
+	return &Client{httpClient: hc, now: now, opts: opts, providers: map[string]*entry{}}, nil
 }
 
 // entry is the cached discovery state of one issuer.
@@ -72,6 +81,9 @@ type metadata struct {
 // provider returns the discovered provider of issuer, fetching the
 // discovery document when it is missing or stale and the backoff allows.
 func (c *Client) provider(ctx context.Context, issuer string) (*provider, error) {
+	if err := c.opts.checkURL(issuer); err != nil {
+		return nil, &Error{Kind: KindConfig, Err: fmt.Errorf("issuer: %w", err)}
+	}
 	c.mu.Lock()
 	e := c.providers[issuer]
 	if e == nil {
@@ -123,6 +135,18 @@ func (c *Client) discover(ctx context.Context, issuer string) (*provider, error)
 	}
 	if m.JWKSURI == "" {
 		return nil, fmt.Errorf("discovery of %s: no jwks_uri", issuer)
+	}
+	ep := p.Endpoint()
+	for _, u := range []struct{ field, url string }{
+		{"authorization_endpoint", ep.AuthURL}, {"token_endpoint", ep.TokenURL}, {"jwks_uri", m.JWKSURI},
+		{"userinfo_endpoint", m.UserinfoEndpoint}, {"end_session_endpoint", m.EndSessionEndpoint},
+	} {
+		if u.url == "" && (u.field == "userinfo_endpoint" || u.field == "end_session_endpoint") {
+			continue
+		}
+		if err := c.opts.checkURL(u.url); err != nil {
+			return nil, fmt.Errorf("discovery of %s: %s: %w", issuer, u.field, err)
+		}
 	}
 	var algs []string
 	for _, a := range m.Algorithms {

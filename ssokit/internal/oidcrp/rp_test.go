@@ -26,6 +26,16 @@ func newProvider(t *testing.T) *oidctest.Provider {
 	return p
 }
 
+// newRP returns a relying party that may reach the loopback test providers.
+func newRP(t *testing.T, hc *http.Client, now func() time.Time) *oidcrp.Client {
+	t.Helper()
+	rp, err := oidcrp.New(hc, now, oidcrp.Options{AllowPrivateAddresses: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rp
+}
+
 func conn(p *oidctest.Provider) *oidcrp.Connection {
 	return &oidcrp.Connection{Issuer: p.Issuer, ClientID: p.ClientID, ClientSecret: p.ClientSecret, RedirectURL: redirectURL}
 }
@@ -65,7 +75,7 @@ func TestExchangeAuthMethods(t *testing.T) {
 		t.Run("method="+method, func(t *testing.T) {
 			p := newProvider(t)
 			p.AuthMethod = method
-			rp := oidcrp.New(p.Server.Client(), time.Now)
+			rp := newRP(t, p.Server.Client(), time.Now)
 			c := conn(p)
 			c.AuthMethod = method
 			res, err := login(t, rp, p, c)
@@ -83,7 +93,7 @@ func TestExchangeAuthMethods(t *testing.T) {
 func TestExchangeWrongAuthMethodFails(t *testing.T) {
 	p := newProvider(t)
 	p.AuthMethod = "client_secret_post"
-	rp := oidcrp.New(p.Server.Client(), time.Now)
+	rp := newRP(t, p.Server.Client(), time.Now)
 	_, err := login(t, rp, p, conn(p)) // sends basic
 	var e *oidcrp.Error
 	if !errors.As(err, &e) || e.Kind != oidcrp.KindIDP || e.IDPError != "invalid_client" {
@@ -95,7 +105,7 @@ func TestUserinfoFallback(t *testing.T) {
 	t.Run("fills missing claims", func(t *testing.T) {
 		p := newProvider(t)
 		p.IDTokenOmit = []string{"email", "email_verified", "given_name", "family_name"}
-		rp := oidcrp.New(p.Server.Client(), time.Now)
+		rp := newRP(t, p.Server.Client(), time.Now)
 		res, err := login(t, rp, p, conn(p))
 		if err != nil {
 			t.Fatal(err)
@@ -108,7 +118,7 @@ func TestUserinfoFallback(t *testing.T) {
 		p := newProvider(t)
 		p.IDTokenOmit = []string{"email"}
 		p.UserinfoClaims = map[string]any{"sub": "someone-else", "email": "eve@example.com"}
-		rp := oidcrp.New(p.Server.Client(), time.Now)
+		rp := newRP(t, p.Server.Client(), time.Now)
 		_, err := login(t, rp, p, conn(p))
 		var e *oidcrp.Error
 		if !errors.As(err, &e) || e.Reason != "userinfo_sub_mismatch" {
@@ -186,7 +196,7 @@ func TestClaimMaps(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			p := newProvider(t)
 			p.User = tt.user
-			rp := oidcrp.New(p.Server.Client(), time.Now)
+			rp := newRP(t, p.Server.Client(), time.Now)
 			c := conn(p)
 			c.Provider, c.ClaimMap = tt.provider, tt.claimMap
 			res, err := login(t, rp, p, c)
@@ -213,7 +223,7 @@ func TestDiscoveryRetry(t *testing.T) {
 	t.Cleanup(gate.Close)
 	p.Issuer = gate.URL
 	now := time.Now()
-	rp := oidcrp.New(gate.Client(), func() time.Time { return now })
+	rp := newRP(t, gate.Client(), func() time.Time { return now })
 	c := conn(p)
 	req := oidcrp.AuthRequest{State: "s", Nonce: "n", Verifier: "v"}
 	_, err := rp.AuthCodeURL(context.Background(), c, req)

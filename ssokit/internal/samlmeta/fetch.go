@@ -4,11 +4,11 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
-	"net/netip"
 	"syscall"
 	"time"
+
+	"github.com/gatehouse-go/gatehouse/ssokit/internal/netguard"
 )
 
 // Defaults for [FetchOptions].
@@ -94,20 +94,10 @@ func fetchClient(client *http.Client, opts FetchOptions) (*http.Client, error) {
 		c.Jar, c.Timeout, c.Transport = client.Jar, client.Timeout, client.Transport
 	}
 	if !opts.AllowPrivateAddresses {
-		var base *http.Transport
-		switch t := c.Transport.(type) {
-		case nil:
-			base = http.DefaultTransport.(*http.Transport)
-		case *http.Transport:
-			base = t
-		default:
-			return nil, fmt.Errorf("%w: cannot enforce the address policy on a %T transport", ErrInvalidInput, t)
+		tr, err := netguard.Transport(c.Transport, controlPublicOnly)
+		if err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrInvalidInput, err)
 		}
-		tr := base.Clone()
-		tr.Proxy = nil
-		dialer := &net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second, Control: controlPublicOnly}
-		tr.DialContext = dialer.DialContext
-		tr.DialTLSContext = nil
 		c.Transport = tr
 	}
 	c.CheckRedirect = func(req *http.Request, via []*http.Request) error {
@@ -123,45 +113,11 @@ func fetchClient(client *http.Client, opts FetchOptions) (*http.Client, error) {
 }
 
 // controlPublicOnly is a net.Dialer Control function: it runs for every
-// connection attempt with the resolved address and refuses non-public ones.
-func controlPublicOnly(network, address string, _ syscall.RawConn) error {
-	host, _, err := net.SplitHostPort(address)
-	if err != nil {
+// connection attempt with the resolved address and refuses non-public ones
+// (the policy of package netguard, shared with the OIDC relying party).
+func controlPublicOnly(network, address string, c syscall.RawConn) error {
+	if err := netguard.Control(network, address, c); err != nil {
 		return fmt.Errorf("%w: %w", ErrBlockedAddress, err)
 	}
-	addr, err := netip.ParseAddr(host)
-	if err != nil {
-		return fmt.Errorf("%w: %q is not an ip address", ErrBlockedAddress, host)
-	}
-	if !publicAddress(addr) {
-		return fmt.Errorf("%w: %s", ErrBlockedAddress, addr)
-	}
 	return nil
-}
-
-// publicAddress reports whether addr is a globally routable unicast address.
-func publicAddress(addr netip.Addr) bool {
-	addr = addr.Unmap()
-	if !addr.IsValid() || addr.IsUnspecified() || addr.IsLoopback() || addr.IsPrivate() ||
-		addr.IsLinkLocalUnicast() || addr.IsLinkLocalMulticast() || addr.IsInterfaceLocalMulticast() ||
-		addr.IsMulticast() || addr.Zone() != "" {
-		return false
-	}
-	for _, p := range []string{
-		"0.0.0.0/8",       // "this network"
-		"100.64.0.0/10",   // carrier-grade NAT
-		"192.0.0.0/24",    // IETF protocol assignments
-		"192.0.2.0/24",    // TEST-NET-1
-		"198.18.0.0/15",   // benchmarking
-		"198.51.100.0/24", // TEST-NET-2
-		"203.0.113.0/24",  // TEST-NET-3
-		"240.0.0.0/4",     // reserved, broadcast
-		"2001:db8::/32",   // documentation
-		"64:ff9b:1::/48",  // local-use NAT64
-	} {
-		if netip.MustParsePrefix(p).Contains(addr) {
-			return false
-		}
-	}
-	return true
 }

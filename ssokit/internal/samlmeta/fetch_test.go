@@ -107,24 +107,19 @@ type roundTripFunc func(*http.Request) (*http.Response, error)
 
 func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
 
-func TestPublicAddress(t *testing.T) {
+// TestControlPublicOnly checks that the dial check (netguard's policy, see
+// its tests for the full address table) reports samlmeta's sentinel.
+func TestControlPublicOnly(t *testing.T) {
 	tests := []struct {
 		addr   string
 		public bool
 	}{
-		{"8.8.8.8", true}, {"1.1.1.1", true}, {"2606:4700:4700::1111", true},
-		{"127.0.0.1", false}, {"127.8.9.10", false}, {"::1", false},
-		{"10.1.2.3", false}, {"172.16.0.1", false}, {"192.168.1.1", false},
-		{"169.254.169.254", false}, {"fe80::1", false}, {"fd00::1", false},
-		{"0.0.0.0", false}, {"::", false}, {"100.64.0.1", false}, {"224.0.0.1", false},
-		{"255.255.255.255", false}, {"::ffff:127.0.0.1", false}, {"::ffff:169.254.169.254", false},
-		{"::ffff:8.8.8.8", true},
+		{"8.8.8.8", true}, {"2606:4700:4700::1111", true},
+		{"127.0.0.1", false}, {"::1", false}, {"10.1.2.3", false},
+		{"169.254.169.254", false}, {"100.64.0.1", false}, {"::ffff:127.0.0.1", false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.addr, func(t *testing.T) {
-			if got := publicAddress(netip.MustParseAddr(tt.addr)); got != tt.public {
-				t.Fatalf("publicAddress(%s) = %v", tt.addr, got)
-			}
 			err := controlPublicOnly("tcp", netip.AddrPortFrom(netip.MustParseAddr(tt.addr), 443).String(), nil)
 			if (err == nil) != tt.public || (err != nil && !errors.Is(err, ErrBlockedAddress)) {
 				t.Fatalf("control: %v", err)
