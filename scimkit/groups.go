@@ -40,27 +40,37 @@ func memberDisplay(e any) (id, display string) {
 }
 
 // bodyMembers takes the members out of a POST or PUT body (before it is
-// normalized, so that "displayName" survives) and returns them.
+// normalized, so that "displayName" survives) and returns them: those of a
+// core schema container ({"urn:…:core:2.0:Group": {"members": …}}) first,
+// then the top-level ones.
 func bodyMembers(body map[string]any) (list []Member, present bool) {
 	seen := map[string]bool{}
-	for k, v := range body {
-		if !strings.EqualFold(k, "members") {
-			continue
-		}
-		present = true
-		delete(body, k)
-		elems, ok := v.([]any)
-		if !ok && v != nil {
-			elems = []any{v}
-		}
-		for _, e := range elems {
-			id, display := memberDisplay(e)
-			if id != "" && !seen[id] {
-				seen[id] = true
-				list = append(list, Member{UserID: id, Display: display})
+	take := func(m map[string]any) {
+		for k, v := range m {
+			if !strings.EqualFold(k, "members") {
+				continue
+			}
+			present = true
+			delete(m, k)
+			elems, ok := v.([]any)
+			if !ok && v != nil {
+				elems = []any{v}
+			}
+			for _, e := range elems {
+				id, display := memberDisplay(e)
+				if id != "" && !seen[id] {
+					seen[id] = true
+					list = append(list, Member{UserID: id, Display: display})
+				}
 			}
 		}
 	}
+	for k, v := range body {
+		if inner, ok := v.(map[string]any); ok && strings.EqualFold(k, schema.GroupSchemaURN) {
+			take(inner)
+		}
+	}
+	take(body)
 	return list, present
 }
 
@@ -384,7 +394,7 @@ func (s *Server) patchGroup(q *request, id string) error {
 		}
 		out = cur
 		if len(rest) > 0 {
-			next, err := patch.Apply(decodeResource(cur.Resource), rest, s.groupRT)
+			next, err := patch.Apply(decodeResource(s.groupRT, cur.Resource), rest, s.groupRT)
 			if err != nil {
 				return patchError(err)
 			}

@@ -17,8 +17,11 @@ import (
 // etag returns the weak entity tag of a version (RFC 7644 §3.14).
 func etag(version int64) string { return `W/"` + strconv.FormatInt(version, 10) + `"` }
 
-// decodeResource decodes a stored resource. Numbers stay json.Number.
-func decodeResource(raw json.RawMessage) map[string]any {
+// decodeResource decodes a stored resource of type rt. Numbers stay
+// json.Number. What [schema.ResourceType.Scrub] removes is removed, so that
+// a secret a row may hold (written before the kit scrubbed on write) is
+// never served, passed to the host, put in an event or filtered on.
+func decodeResource(rt *schema.ResourceType, raw json.RawMessage) map[string]any {
 	m := map[string]any{}
 	if len(raw) == 0 {
 		return m
@@ -28,6 +31,7 @@ func decodeResource(raw json.RawMessage) map[string]any {
 	if err := dec.Decode(&m); err != nil || m == nil {
 		return map[string]any{}
 	}
+	rt.Scrub(m)
 	return m
 }
 
@@ -68,7 +72,7 @@ func (s *Server) location(resourceType, id string) string {
 // userResource returns the full SCIM User of u: its stored attributes with
 // id, meta and schemas.
 func (s *Server) userResource(u *DirectoryUser) map[string]any {
-	res := decodeResource(u.Resource)
+	res := decodeResource(s.userRT, u.Resource)
 	res["id"] = u.ID
 	res["meta"] = s.meta("User", u.ID, u.CreatedAt, u.UpdatedAt, u.Version)
 	res["schemas"] = s.userRT.SchemaURNs(res)
@@ -77,7 +81,7 @@ func (s *Server) userResource(u *DirectoryUser) map[string]any {
 
 // groupResource returns the SCIM Group of g without members.
 func (s *Server) groupResource(g *DirectoryGroup) map[string]any {
-	res := decodeResource(g.Resource)
+	res := decodeResource(s.groupRT, g.Resource)
 	res["id"] = g.ID
 	res["meta"] = s.meta("Group", g.ID, g.CreatedAt, g.UpdatedAt, g.Version)
 	res["schemas"] = s.groupRT.SchemaURNs(res)
@@ -170,7 +174,7 @@ func emailKeys(res map[string]any) []string {
 
 // hostUser converts a stored user to what the host receives.
 func (s *Server) hostUser(dir *Directory, u *DirectoryUser) *User {
-	res := decodeResource(u.Resource)
+	res := decodeResource(s.userRT, u.Resource)
 	out := &User{
 		ID: u.ID, DirectoryID: u.DirectoryID, OrganizationID: dir.OrganizationID,
 		ExternalID: u.ExternalID, UserName: u.UserName, Active: u.Active,
@@ -198,7 +202,7 @@ func (s *Server) hostUser(dir *Directory, u *DirectoryUser) *User {
 
 // hostGroup converts a stored group to what the host receives.
 func (s *Server) hostGroup(dir *Directory, g *DirectoryGroup) *Group {
-	res := decodeResource(g.Resource)
+	res := decodeResource(s.groupRT, g.Resource)
 	res["id"] = g.ID
 	res["schemas"] = s.groupRT.SchemaURNs(res)
 	raw, _ := json.Marshal(res)

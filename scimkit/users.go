@@ -158,7 +158,7 @@ func (s *Server) patchUser(q *request, id string) error {
 		if err := checkIfMatch(q.r, cur.Version); err != nil {
 			return err
 		}
-		next, err := patch.Apply(decodeResource(cur.Resource), ops, s.userRT)
+		next, err := patch.Apply(decodeResource(s.userRT, cur.Resource), ops, s.userRT)
 		if err != nil {
 			return patchError(err)
 		}

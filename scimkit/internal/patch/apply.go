@@ -37,7 +37,10 @@ import (
 //     (Okta's {"active": false} touches active only). Keys that name
 //     read-only attributes (id, meta, groups, schemas: Okta sends the id of
 //     a group it renames), secrets (password) or attributes the schema does
-//     not define are dropped silently.
+//     not define are dropped silently. A key equal to the core schema URN
+//     ("urn:ietf:params:scim:schemas:core:2.0:User") whose value is an
+//     object holds core attributes, handled as if at the top level; so
+//     does a value object with that URN as its path.
 //   - With a path to a read-only attribute the request fails with
 //     "mutability" (RFC 7644 §3.5.2, errata 7898); a path to password is
 //     dropped silently (Okta's password sync): the kit never stores it.
@@ -50,8 +53,10 @@ import (
 //     and "False" strings, single values wrapped as [{"value": …}], a plain
 //     string for manager.
 //   - Setting primary to true on one element clears it on the others.
-//   - password is removed from the result even if resource held it, and
-//     "schemas" is recomputed from the extensions present.
+//   - password is removed from the result even if resource held it (see
+//     [schema.ResourceType.Scrub], which also strips "password" keys inside
+//     the objects of unknown extensions), and "schemas" is recomputed from
+//     the extensions present.
 //
 // For a Group with a large membership, use [MemberOps] first and pass the
 // remaining operations here.
@@ -121,6 +126,13 @@ func (a *applier) apply(op Operation) error {
 	if err != nil {
 		return err
 	}
+	if p.core { // the core schema container
+		obj, ok := v.(map[string]any)
+		if op.Op == Remove || !ok {
+			return &Error{ScimType: InvalidValue, Operation: -1, Detail: "the path " + a.rt.Schema.ID + " takes an add or replace of an object of attributes"}
+		}
+		return a.applyCore(op.Op, obj)
+	}
 	if p.ref.Attr == nil { // a whole extension object
 		if op.Op == Remove {
 			del(a.res, p.ref.Extension)
@@ -150,9 +162,22 @@ func (a *applier) apply(op Operation) error {
 
 // applyObject applies a path-less add or replace.
 func (a *applier) applyObject(op Op, obj map[string]any) error {
-	for _, k := range sortedKeys(obj) {
+	for _, k := range a.rt.Keys(obj) {
 		v := obj[k]
 		if strings.EqualFold(k, "schemas") {
+			continue
+		}
+		if a.rt.IsCoreSchema(k) {
+			inner, ok := v.(map[string]any)
+			if !ok {
+				if v == nil {
+					continue
+				}
+				return &Error{ScimType: InvalidValue, Operation: -1, Detail: a.rt.Schema.ID + " must be an object"}
+			}
+			if err := a.applyCore(op, inner); err != nil {
+				return err
+			}
 			continue
 		}
 		if ext := a.rt.Extension(k); ext != nil {
@@ -187,6 +212,26 @@ func (a *applier) applyObject(op Op, obj map[string]any) error {
 			continue
 		}
 		if err := a.applyRef(op, ref, v, true); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// applyCore applies a path-less add or replace of a core schema container,
+// {"urn:ietf:params:scim:schemas:core:2.0:User": {…}}: its keys are core or
+// common attributes, handled as at the top level. Extension attributes have
+// no place in it and are dropped with read-only, secret and unknown ones.
+func (a *applier) applyCore(op Op, obj map[string]any) error {
+	for _, k := range sortedKeys(obj) {
+		ref, err := a.rt.ResolveName(k)
+		if err != nil || ref.Attr == nil || ref.Extension != "" {
+			continue
+		}
+		if ref.Attr.ReadOnly() || ref.Attr.Secret() || ref.Leaf().ReadOnly() || ref.Leaf().Secret() {
+			continue
+		}
+		if err := a.applyRef(op, ref, obj[k], true); err != nil {
 			return err
 		}
 	}
@@ -413,22 +458,7 @@ func (a *applier) applyFiltered(op Op, p *path, v any) error {
 
 // finish strips secrets and recomputes schemas.
 func (a *applier) finish() {
-	strip := func(m map[string]any, s *schema.Schema) {
-		for _, attr := range s.Attributes {
-			if attr.Secret() {
-				del(m, attr.Name)
-			}
-		}
-	}
-	strip(a.res, a.rt.Schema)
-	for _, e := range a.rt.Extensions {
-		if m, ok := get(a.res, e.Schema.ID).(map[string]any); ok {
-			strip(m, e.Schema)
-			if len(m) == 0 {
-				del(a.res, e.Schema.ID)
-			}
-		}
-	}
+	a.rt.Scrub(a.res)
 	for k, v := range a.res {
 		if m, ok := v.(map[string]any); ok && len(m) == 0 && hasPrefixFold(k, "urn:") {
 			delete(a.res, k)

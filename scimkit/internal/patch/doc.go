@@ -27,7 +27,10 @@
 //     result never carries it.
 //   - Attributes the schema does not define are dropped from value objects
 //     and are "invalidPath" in a path; attributes of unknown extension
-//     schemas (urn:…) are kept as sent.
+//     schemas (urn:…) are kept as sent, less any "password" key. The core
+//     schema URN, as a key of a value object or as the path, holds core
+//     attributes handled as at the top level; other URNs under
+//     "urn:ietf:params:scim:schemas:core:" are never extensions.
 //   - Values are coerced by the schema: Entra's "True"/"False", single
 //     values wrapped as [{"value": …}] or {"value": …}, manager as a plain
 //     string, and path-less objects with dotted or colon-qualified keys.

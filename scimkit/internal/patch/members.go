@@ -56,32 +56,31 @@ func MemberOps(ops []Operation, rt *schema.ResourceType) (MemberDelta, []Operati
 			err.(*Error).Operation = i
 			return MemberDelta{}, nil, err
 		}
-		if op.Path == "" {
+		if op.Path == "" || rt.IsCoreSchema(strings.TrimSpace(op.Path)) {
 			obj, ok := v.(map[string]any)
 			if !ok || op.Op == Remove {
 				rest = append(rest, op) // Apply reports the error
 				continue
 			}
-			key := ""
-			for k := range obj {
-				if strings.EqualFold(k, "members") || strings.EqualFold(k, rt.Schema.ID+":members") {
-					key = k
-				}
+			if op.Path != "" {
+				// The core schema URN as path: its value holds core
+				// attributes, as a container in a path-less value does.
+				obj = map[string]any{rt.Schema.ID: obj}
 			}
-			if key == "" {
+			vals := takeMembers(obj, rt)
+			if vals == nil {
 				rest = append(rest, op)
 				continue
 			}
-			ids, err := memberIDs(members, obj[key])
-			if err != nil {
-				return MemberDelta{}, nil, opError(i, InvalidValue, "invalid members", err)
+			var ids []string
+			for _, mv := range vals {
+				more, err := memberIDs(members, mv)
+				if err != nil {
+					return MemberDelta{}, nil, opError(i, InvalidValue, "invalid members", err)
+				}
+				ids = append(ids, more...)
 			}
 			d.apply(op.Op, ids, op.Op == Replace)
-			for k := range obj {
-				if strings.EqualFold(k, "members") || strings.EqualFold(k, rt.Schema.ID+":members") {
-					delete(obj, k)
-				}
-			}
 			if len(obj) > 0 {
 				b, err := json.Marshal(obj)
 				if err != nil {
@@ -124,6 +123,41 @@ func MemberOps(ops []Operation, rt *schema.ResourceType) (MemberDelta, []Operati
 		}
 	}
 	return d.delta(), rest, nil
+}
+
+// takeMembers removes the members of a path-less value object, written
+// "members", "urn:…:core:2.0:Group:members" or inside a core schema
+// container {"urn:…:core:2.0:Group": {"members": …}}, and returns their
+// values in the order of [schema.ResourceType.Keys]; nil when there are
+// none. An emptied container is
+// removed.
+func takeMembers(obj map[string]any, rt *schema.ResourceType) []any {
+	isMembers := func(k string) bool {
+		return strings.EqualFold(k, "members") || strings.EqualFold(k, rt.Schema.ID+":members")
+	}
+	var vals []any
+	for _, k := range rt.Keys(obj) {
+		switch {
+		case isMembers(k):
+			vals = append(vals, obj[k])
+			delete(obj, k)
+		case rt.IsCoreSchema(k):
+			inner, ok := obj[k].(map[string]any)
+			if !ok {
+				continue
+			}
+			for _, ik := range sortedKeys(inner) {
+				if isMembers(ik) {
+					vals = append(vals, inner[ik])
+					delete(inner, ik)
+				}
+			}
+			if len(inner) == 0 {
+				delete(obj, k)
+			}
+		}
+	}
+	return vals
 }
 
 // memberIDs returns the "value" of each member in v.

@@ -13,10 +13,12 @@ import (
 //	valuePath                 members[value eq "id"]
 //	valuePath "." subAttr     emails[type eq "work"].value
 //	extension URN             urn:ietf:params:scim:schemas:extension:enterprise:2.0:User
+//	core schema URN           urn:ietf:params:scim:schemas:core:2.0:User (core attributes)
 type path struct {
 	ref    schema.Ref        // ref.Attr is nil for a whole extension object
 	filter *filter.Filter    // value filter, or nil
 	sub    *schema.Attribute // sub-attribute after the filter, or nil
+	core   bool              // the path is the core schema URN: a container of core attributes
 }
 
 // target returns the attribute the path writes: the sub-attribute if any,
@@ -39,6 +41,9 @@ func parsePath(s string, rt *schema.ResourceType) (*path, error) {
 	}
 	if len(s) > filter.DefaultMaxLength {
 		return nil, &Error{ScimType: InvalidPath, Operation: -1, Detail: "path too long"}
+	}
+	if rt.IsCoreSchema(s) {
+		return &path{core: true}, nil
 	}
 	open := strings.IndexByte(s, '[')
 	if open < 0 {

@@ -17,8 +17,14 @@
 //     only an extension defines ("department") resolves to it, leniently.
 //   - Attributes of an extension the kit does not know (an IdP's custom
 //     "urn:…:extension:acme:2.0:User:badge") resolve to [TypeAny] attributes:
-//     their values are kept as sent, so GET returns what the IdP wrote.
-//     Unknown attributes of known schemas do not resolve ([*PathError]).
+//     their values are kept as sent, so GET returns what the IdP wrote,
+//     less any "password" key ([ResourceType.Scrub]). Unknown attributes of
+//     known schemas do not resolve ([*PathError]), nor do URNs under
+//     "urn:ietf:params:scim:schemas:core:" other than the type's own: a core
+//     schema is never an unknown extension.
+//   - A key equal to the core schema URN whose value is an object
+//     ({"urn:…:core:2.0:User": {"userName": …}}) is a container of core
+//     attributes, read as if its keys were at the top level.
 //   - id, externalId and meta are the common attributes of RFC 7643 §3.1:
 //     they resolve on every resource type but are not listed in the
 //     rendered schemas.

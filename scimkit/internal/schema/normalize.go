@@ -14,14 +14,32 @@ import (
 // It drops what a client must not set or the kit must not keep (RFC 7643
 // §2.2, §3.1, §4.1.1): read-only attributes (id, meta, groups of a User),
 // secret ones (password), attributes the schema does not define, and
-// null values. Objects of extensions the kit does not know are kept as they
-// are. Errors are [*ValueError]. Keys that differ only in case are applied in
+// null values. A key equal to the core schema URN holding an object is a
+// container of core attributes, read as if its keys were at the top level
+// (before them: a top-level attribute wins, see [ResourceType.Keys]).
+// Objects of extensions the kit does not know are kept, less what
+// [ResourceType.Scrub] removes. Errors are [*ValueError]. Keys that differ only in case are applied in
 // sorted order, so the result does not depend on map order.
 func (rt *ResourceType) Normalize(body map[string]any) (map[string]any, error) {
 	out := make(map[string]any, len(body))
-	for _, k := range sortedKeys(body) {
+	for _, k := range rt.Keys(body) {
 		v := body[k]
 		if strings.EqualFold(k, "schemas") {
+			continue
+		}
+		if rt.IsCoreSchema(k) {
+			// {"urn:ietf:params:scim:schemas:core:2.0:User": {…}}: core
+			// attributes in a container, handled as if at the top level.
+			obj, ok := v.(map[string]any)
+			if !ok {
+				if v == nil {
+					continue
+				}
+				return nil, &ValueError{Attribute: rt.Schema.ID, Reason: "want an object"}
+			}
+			if err := rt.normalizeCore(out, obj); err != nil {
+				return nil, err
+			}
 			continue
 		}
 		if ext := rt.Extension(k); ext != nil {
@@ -52,8 +70,27 @@ func (rt *ResourceType) Normalize(body map[string]any) (map[string]any, error) {
 			return nil, err
 		}
 	}
+	rt.Scrub(out)
 	out["schemas"] = rt.SchemaURNs(out)
 	return out, nil
+}
+
+// normalizeCore stores the attributes of a core schema container in out:
+// keys that resolve to common or core attributes ("userName",
+// "name.givenName", "urn:…:core:2.0:User:title"). Extension attributes
+// and extension objects have no place in it and are dropped, as are
+// read-only and secret attributes.
+func (rt *ResourceType) normalizeCore(out, obj map[string]any) error {
+	for _, k := range sortedKeys(obj) {
+		ref, err := rt.ResolveName(k)
+		if err != nil || ref.Extension != "" {
+			continue
+		}
+		if err := rt.set(out, ref, obj[k]); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // set stores v at ref in res, for Normalize.
@@ -94,6 +131,24 @@ func (rt *ResourceType) set(res map[string]any, ref Ref, v any) error {
 	}
 	m[ref.Sub.Name] = c
 	return nil
+}
+
+// Keys returns the keys of a POST or PUT body or of a PATCH value object in
+// the order they are applied: containers of core attributes (keys equal to
+// the core schema URN) first, so that the same attribute at the top level
+// wins, then the other keys in sorted order.
+func (rt *ResourceType) Keys(m map[string]any) []string {
+	keys := sortedKeys(m)
+	slices.SortStableFunc(keys, func(a, b string) int {
+		switch ca, cb := rt.IsCoreSchema(a), rt.IsCoreSchema(b); {
+		case ca && !cb:
+			return -1
+		case cb && !ca:
+			return 1
+		}
+		return 0
+	})
+	return keys
 }
 
 func sortedKeys(m map[string]any) []string {

@@ -53,6 +53,14 @@ type ResourceType struct {
 	Common []*Attribute
 }
 
+// IsCoreSchema reports whether key is the URN of the resource type's core
+// schema ("urn:ietf:params:scim:schemas:core:2.0:User"), compared
+// case-insensitively. As a key of a body or PATCH value object whose value
+// is an object, it is a container of core attributes.
+func (rt *ResourceType) IsCoreSchema(key string) bool {
+	return strings.EqualFold(key, rt.Schema.ID)
+}
+
 // Extension returns the extension schema whose URN is id (compared
 // case-insensitively), or nil.
 func (rt *ResourceType) Extension(id string) *Schema {
@@ -114,7 +122,11 @@ func (r Ref) String() string {
 // core schema, then (leniently) the extensions. A URN of an extension the
 // kit does not know, such as an IdP's custom extension
 // "urn:ietf:params:scim:schemas:extension:acme:2.0:User", resolves to an
-// attribute of [TypeAny]: the kit keeps such values as they come.
+// attribute of [TypeAny]: the kit keeps such values as they come. A URN
+// under "urn:ietf:params:scim:schemas:core:" other than the resource type's
+// own schema is never an extension: it is a [*PathError] (so that
+// "urn:ietf:params:scim:schemas:core:2.0:User", split at its last colon,
+// cannot smuggle attributes such as password past the schema).
 func (rt *ResourceType) Resolve(uri, name, sub string) (Ref, error) {
 	if name == "" || !validName(name) || (sub != "" && !validName(sub)) {
 		return Ref{}, &PathError{Path: joinPath(uri, name, sub), Reason: "malformed attribute name"}
@@ -137,6 +149,8 @@ func (rt *ResourceType) Resolve(uri, name, sub string) (Ref, error) {
 	case rt.Extension(uri) != nil:
 		ext := rt.Extension(uri)
 		ref = Ref{Extension: ext.ID, Attr: ext.Attribute(name)}
+	case hasPrefixFold(uri, CoreSchemaPrefix):
+		return Ref{}, &PathError{Path: joinPath(uri, name, sub), Reason: "unknown core schema"}
 	case hasPrefixFold(uri, "urn:"):
 		ref = Ref{Extension: uri, Attr: &Attribute{Name: name, Type: TypeAny}}
 		if sub != "" {
@@ -183,9 +197,11 @@ func (rt *ResourceType) ResolveName(s string) (Ref, error) {
 
 // UnknownExtension reports whether key names the object of an extension
 // schema the kit does not know: a "urn:" key that is neither a known schema
-// URN nor an attribute of one ("urn:…:enterprise:2.0:User:nope" is not).
+// URN nor an attribute of one ("urn:…:enterprise:2.0:User:nope" is not),
+// and not under "urn:ietf:params:scim:schemas:core:" (core schemas are
+// never extensions).
 func (rt *ResourceType) UnknownExtension(key string) bool {
-	if !hasPrefixFold(key, "urn:") || strings.EqualFold(key, rt.Schema.ID) || rt.Extension(key) != nil {
+	if !hasPrefixFold(key, "urn:") || hasPrefixFold(key, CoreSchemaPrefix) || rt.Extension(key) != nil {
 		return false
 	}
 	prefix := key[:strings.LastIndexByte(key, ':')]
@@ -221,7 +237,7 @@ func (rt *ResourceType) SchemaURNs(resource map[string]any) []any {
 	}
 	var unknown []string
 	for k, v := range resource {
-		if m, ok := v.(map[string]any); ok && len(m) > 0 && hasPrefixFold(k, "urn:") && rt.Extension(k) == nil && !strings.EqualFold(k, rt.Schema.ID) {
+		if m, ok := v.(map[string]any); ok && len(m) > 0 && hasPrefixFold(k, "urn:") && rt.Extension(k) == nil && !hasPrefixFold(k, CoreSchemaPrefix) {
 			unknown = append(unknown, k)
 		}
 	}

@@ -5,6 +5,9 @@ const (
 	UserSchemaURN           = "urn:ietf:params:scim:schemas:core:2.0:User"
 	GroupSchemaURN          = "urn:ietf:params:scim:schemas:core:2.0:Group"
 	EnterpriseUserSchemaURN = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
+	// CoreSchemaPrefix starts the URN of every core schema of RFC 7643.
+	// No extension lives under it.
+	CoreSchemaPrefix = "urn:ietf:params:scim:schemas:core:"
 )
 
 // str returns a simple string attribute.
