@@ -9,6 +9,7 @@ import (
 	"crypto/rand"
 	"encoding/binary"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -35,15 +36,38 @@ func New(prefix string) string {
 	return NewAt(prefix, time.Now())
 }
 
+// last is the most recent id made in this process, so that ids made in
+// the same millisecond (or under a clock that went back) still sort in the
+// order they were made: the next id then takes the previous one's time and
+// random part plus one.
+var last struct {
+	sync.Mutex
+	b [16]byte
+}
+
 // NewAt is New with an explicit creation time, for callers with an
-// injected clock.
+// injected clock. Within one process, ids sort in the order they are made,
+// even within one millisecond.
 func NewAt(prefix string, t time.Time) string {
 	var b [16]byte
-	ms := uint64(t.UnixMilli())
+	ms := uint64(max(t.UnixMilli(), 0)) & (1<<48 - 1)
 	binary.BigEndian.PutUint64(b[:8], ms<<16)
 	if _, err := rand.Read(b[6:]); err != nil {
 		panic("ids: crypto/rand failed: " + err.Error()) // crypto/rand never fails on supported platforms
 	}
+	last.Lock()
+	if lastMS := binary.BigEndian.Uint64(last.b[:8]) >> 16; ms <= lastMS {
+		// Same millisecond (or earlier): continue from the last id.
+		b = last.b
+		for i := 15; i >= 0; i-- {
+			b[i]++
+			if b[i] != 0 {
+				break
+			}
+		}
+	}
+	last.b = b
+	last.Unlock()
 	var sb strings.Builder
 	sb.Grow(len(prefix) + 1 + 26)
 	sb.WriteString(prefix)

@@ -34,3 +34,21 @@ func TestHasPrefixRejectsOtherShapes(t *testing.T) {
 		}
 	}
 }
+
+func TestNewIsMonotonicWithinAMillisecond(t *testing.T) {
+	at := time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)
+	prev := NewAt(Event, at)
+	for i := 0; i < 10000; i++ {
+		// The same instant, and now and then an earlier one (a clock that
+		// went back): every id still sorts after the one before.
+		when := at
+		if i%100 == 0 {
+			when = at.Add(-time.Second)
+		}
+		id := NewAt(Event, when)
+		if id <= prev {
+			t.Fatalf("id %d: %q does not sort after %q", i, id, prev)
+		}
+		prev = id
+	}
+}
