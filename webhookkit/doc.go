@@ -1,7 +1,98 @@
-// Package webhookkit carries the kit's events to the host: an event
-// catalogue, Standard Webhooks signing and verification, and the durable
-// outbox that the store package keeps.
+// Package webhookkit carries the kit's events to the host and to its
+// customers: the event catalogue and envelope ([Payload]), Standard
+// Webhooks (https://www.standardwebhooks.com/) signing ([Signer]) and
+// verification ([Verifier], with [Verifier.Handler] middleware for
+// receivers), and a delivery [Worker] that reads the durable [Outbox] kept
+// by package store and delivers each event to HTTP endpoints ([Sender])
+// and in-process subscribers ([Dispatcher]), with retries. It uses the
+// standard library only.
 //
-// This package currently holds the event type and the outbox contract; the
-// signer, verifier and delivery worker arrive with their issue.
+// A host that delivers the kit's events to its customers' endpoints:
+//
+//	w, err := webhookkit.NewWorker(webhookkit.WorkerConfig{Outbox: st,
+//		Endpoints: customerEndpoints, Environment: "production"})
+//	go w.Run(ctx) // st is the *store.Store that scimkit and ssokit write to
+//
+// A receiver mounts mux.Handle("POST /webhooks", v.Handler(h)) with v from
+// [NewVerifier].
+//
+// # Wire format
+//
+// Each delivery is a POST of the JSON [Payload] with the headers
+// webhook-id (the event id, also the receiver's idempotency key),
+// webhook-timestamp (Unix seconds of the attempt) and webhook-signature
+// ("v1," and the base64 HMAC-SHA256 of "id.timestamp.body" under the
+// endpoint's "whsec_" secret). Secrets are 24 to 64 bytes ([NewSecret]
+// makes 32); the "whsec_" prefix is required, so a secret pasted without
+// it is refused rather than read as other bytes. Message ids with '.' are
+// neither signed nor accepted: they would make the signed content
+// ambiguous. The verifier skips signatures of other versions (v1a,
+// ed25519, is not supported), accepts any matching v1 signature (several
+// secrets during rotation), compares with hmac.Equal, checks the
+// timestamp against a 5-minute tolerance in whole seconds, and refuses a
+// body over 1 MiB before computing any HMAC.
+//
+// # Receiving
+//
+// [Verifier.Verify] is the pure check; [Verifier.VerifyRequest] reads the
+// body under the limit first; [Verifier.Handler] also dedupes by
+// webhook-id through a [Deduper]. The Handler claims the id before
+// calling the wrapped handler and forgets it again when that handler
+// answers 400 or more (or panics), so the sender's retry is processed; a
+// duplicate is answered 200, so the sender stops. The default
+// [MemoryDeduper] serves one process; several instances need a shared
+// Deduper. Ids are kept until the message's timestamp leaves the
+// tolerance (at least the tolerance): that stops replays. A sender's
+// redelivery hours later carries a new timestamp and is processed again
+// unless the host keeps ids longer; handlers should be idempotent anyway.
+//
+// # Delivery
+//
+// The [Worker] polls [Outbox.PendingEvents], builds the payload of each
+// event, and sends it to every target that wants its type: the
+// organization's endpoints ([WorkerConfig.Endpoints], looked up per
+// event), [WorkerConfig.StaticEndpoints], and each [Dispatcher]
+// subscription. Success is a 2xx within 15 s; 3xx is a failure and no
+// redirect is followed; 410 Gone disables the endpoint; Retry-After (up
+// to a day) postpones the next attempt when it is later than the
+// schedule's. Once every target has the event, [Outbox.MarkDelivered]
+// records it; targets that already have it are not sent it again on a
+// retry. The schedule is immediately, then 5 s, 5 min, 30 min, 2 h, 5 h,
+// 10 h and 10 h later (Svix's), each delay plus up to 10 % jitter; after
+// the last failure the event is dead-lettered (logged, and
+// [WorkerConfig.OnDeadLetter]) and [Worker.Redeliver] starts it over.
+// Events are delivered concurrently: no order is guaranteed, as with
+// every webhook provider.
+//
+// Endpoints are dialled through a guard that refuses loopback, private,
+// link-local (cloud metadata), CGNAT and other internal addresses after
+// name resolution, so DNS rebinding does not get around it; set
+// [WorkerConfig.InsecureAllowPrivateEndpoints] only when no customer
+// chooses endpoint URLs (or in tests).
+//
+// # What the Outbox cannot hold yet
+//
+// The [Outbox] has three methods, so the worker keeps attempt counts,
+// next-attempt times, per-target progress, dead letters and disabled
+// endpoints in memory. A restart loses them: pending events are tried at
+// once and their schedule starts over, and a target may get an event
+// again. Nothing is lost (an event leaves the outbox only when marked
+// delivered) and delivery stays at least once. Two workers on one outbox
+// would both deliver every event, so run one per database. Dead letters
+// stay pending in the outbox; a pass reads past events waiting for a
+// retry (up to 10000 of them) so they do not block new ones.
+//
+// To share the work between instances and keep the delivery state across
+// restarts, the store would need: delivery columns on the event
+// (attempts, next_attempt_at, last_error, dead_at, a claim lease) or,
+// better, a delivery row per event and target; a claim method that takes
+// due events with SELECT … WHERE delivered_at IS NULL AND dead_at IS NULL
+// AND next_attempt_at <= now ORDER BY next_attempt_at LIMIT n FOR UPDATE
+// SKIP LOCKED and sets a lease (on SQLite, one process owns the file, so
+// an UPDATE … RETURNING under its single writer does); a method that
+// records an attempt's outcome (next time or dead); one that marks an
+// event pending again for manual redelivery; an index on next_attempt_at
+// for undelivered events; and an endpoints table with a disabled_at
+// column. The worker would find these through an optional interface and
+// fall back to the memory state otherwise.
 package webhookkit
