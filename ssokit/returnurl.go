@@ -19,7 +19,8 @@ func (c *config) checkReturnURL(raw string) (string, error) {
 	if len(raw) <= 2048 && !hasUnsafeURLChars(raw) {
 		if u, err := url.Parse(raw); err == nil && u.IsAbs() && u.User == nil {
 			for _, a := range c.allowed {
-				if strings.EqualFold(u.Scheme, a.Scheme) && strings.EqualFold(u.Host, a.Host) && underPath(u.EscapedPath(), a.EscapedPath()) {
+				if strings.EqualFold(u.Scheme, a.Scheme) && strings.EqualFold(u.Host, a.Host) &&
+					!hasDotSegment(u.EscapedPath()) && underPath(u.EscapedPath(), a.EscapedPath()) {
 					return u.String(), nil
 				}
 			}
@@ -60,6 +61,24 @@ func hasUnsafeURLChars(s string) bool {
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		if c <= 0x20 || c == 0x7f || c == '\\' || c >= 0x80 {
+			return true
+		}
+	}
+	return false
+}
+
+// hasDotSegment reports whether the escaped path p has a "." or ".."
+// segment once percent-decoded (or cannot be decoded). The browser or the
+// target server resolves those, so "/allowed/../admin" and
+// "/allowed/%2e%2e/admin" would escape the allowed path; backslashes and
+// encoded slashes count as separators, as some servers read them so.
+func hasDotSegment(p string) bool {
+	dec, err := url.PathUnescape(p)
+	if err != nil {
+		return true
+	}
+	for seg := range strings.FieldsFuncSeq(dec, func(r rune) bool { return r == '/' || r == '\\' }) {
+		if seg == "." || seg == ".." {
 			return true
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/url"
+	"path"
 	"strings"
 	"testing"
 )
@@ -23,7 +24,7 @@ type userFunc func() (string, error)
 func (userFunc) UpsertSSOUser(_ context.Context, _ *Profile) (string, error) { return "", nil }
 
 func TestCheckReturnURL(t *testing.T) {
-	c := testConfig(t, "https://admin.example.com/console", "https://docs.example.com/")
+	c := testConfig(t, "https://admin.example.com/console", "https://docs.example.com/", "https://partner.example.com/sso-return/")
 	tests := []struct {
 		in, want string
 		ok       bool
@@ -53,6 +54,19 @@ func TestCheckReturnURL(t *testing.T) {
 		{"http://admin.example.com/console", "", false},
 		{"https://docs.example.com/anything", "https://docs.example.com/anything", true},
 		{"https://docs.example.com.evil.example/", "", false},
+		{"https://partner.example.com/sso-return/done", "https://partner.example.com/sso-return/done", true},
+		{"https://partner.example.com/sso-return/a.b/..c/...", "https://partner.example.com/sso-return/a.b/..c/...", true},
+		{"https://partner.example.com/sso-return/../admin", "", false},
+		{"https://partner.example.com/sso-return/%2e%2e/admin", "", false},
+		{"https://partner.example.com/sso-return/%2E%2E/admin", "", false},
+		{"https://partner.example.com/sso-return/.%2e/admin", "", false},
+		{"https://partner.example.com/sso-return/..%2fadmin", "", false},
+		{"https://partner.example.com/sso-return/x/../../admin", "", false},
+		{"https://partner.example.com/sso-return/./x", "", false},
+		{"https://partner.example.com/sso-return/..", "", false},
+		{"https://partner.example.com/sso-return/..?x=1", "", false},
+		{"https://partner.example.com/sso-return/%zz", "", false},
+		{"https://admin.example.com/console/../admin", "", false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
@@ -71,7 +85,9 @@ func TestCheckReturnURL(t *testing.T) {
 }
 
 func FuzzReturnURL(f *testing.F) {
-	for _, s := range []string{"/", "/a?b", "//evil", "/\\evil", "https://evil", "javascript:x", "/%2F%2Fx", "/.//evil", "https://admin.example.com/console/x"} {
+	for _, s := range []string{"/", "/a?b", "//evil", "/\\evil", "https://evil", "javascript:x", "/%2F%2Fx", "/.//evil", "https://admin.example.com/console/x",
+		"https://admin.example.com/console/../x", "https://admin.example.com/console/%2e%2e/x", "https://admin.example.com/console/.%2E/x",
+		"https://admin.example.com/console/..%2Fx", "https://admin.example.com/console/x/./y", "https://Admin.eXAmple.Com/console#0"} {
 		f.Add(s)
 	}
 	c, err := Config{BaseURL: "https://app.example.com", Store: struct{ Store }{}, Users: userFunc(nil),
@@ -88,8 +104,17 @@ func FuzzReturnURL(f *testing.F) {
 		if perr != nil {
 			t.Fatalf("accepted unparsable %q", got)
 		}
-		if u.Host != "" && u.Host != "admin.example.com" {
+		if u.Host != "" && !strings.EqualFold(u.Host, "admin.example.com") {
 			t.Fatalf("accepted %q pointing at host %q", in, u.Host)
+		}
+		if u.Host != "" {
+			// Resolved as the browser will, the path must stay under the
+			// allowed path.
+			dec, derr := url.PathUnescape(u.EscapedPath())
+			clean := path.Clean(strings.ReplaceAll(dec, "\\", "/"))
+			if derr != nil || (clean != "/console" && !strings.HasPrefix(clean, "/console/")) {
+				t.Fatalf("accepted %q, which resolves to %q outside /console", in, clean)
+			}
 		}
 		if strings.HasPrefix(got, "//") || strings.ContainsAny(got, "\\\r\n") {
 			t.Fatalf("accepted %q", got)
