@@ -394,3 +394,54 @@ func TestOrgDirectoryPage(t *testing.T) {
 		})
 	}
 }
+
+// TestDeprovisionedUserCannotSignIn: a user the directory deactivated
+// (SCIM active=false) loses access at once (the membership goes, so the
+// organization's pages answer 403 to the live session) and cannot get back
+// in through SSO while deactivated; reactivation lets them in again.
+func TestDeprovisionedUserCannotSignIn(t *testing.T) {
+	ta := newTestApp(t, "")
+	_, token := newDirectory(t, ta, testOrgID, testOrgName)
+	carol := simUser{Email: "carol@example.com", GivenName: "Carol", FamilyName: "Shaw", Groups: "Engineering"}
+	id := provision(t, ta, token, carol.Email, carol.GivenName, carol.FamilyName)
+
+	c := newClient(t, ta.url)
+	c.signIn(carol, simOIDCName)
+	if status, _ := c.me(); status != http.StatusOK {
+		t.Fatalf("/me after sign-in = %d, want 200", status)
+	}
+	var users int
+	if err := ta.db.QueryRow(`SELECT COUNT(*) FROM acme_users WHERE email = $1`, carol.Email).Scan(&users); err != nil || users != 1 {
+		t.Fatalf("%d app users for %s (err %v): the SSO identity should link to the provisioned user", users, carol.Email, err)
+	}
+
+	setActive := func(active bool) {
+		t.Helper()
+		status, m := scimCall(t, ta, token, http.MethodPatch, "/Users/"+id, fmt.Sprintf(`{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+			"Operations":[{"op":"replace","value":{"active":%t}}]}`, active))
+		if status != http.StatusOK && status != http.StatusNoContent {
+			t.Fatalf("PATCH active=%t: %d %v", active, status, m)
+		}
+	}
+	setActive(false)
+	if res := c.get("/orgs/" + testOrgID + "/"); res.Status != http.StatusForbidden {
+		t.Errorf("organization page for the live session after deactivation = %d, want 403", res.Status)
+	}
+
+	c2 := newClient(t, ta.url)
+	res := c2.signIn(carol, simOIDCName)
+	if res.Status != http.StatusForbidden {
+		t.Errorf("SSO sign-in of a deactivated user: status %d, want 403", res.Status)
+	}
+	wantContains(t, res.Body, "<h1>Sign-in failed</h1>", `<code id="error-code">access_denied</code>`)
+	if status, _ := c2.me(); status != http.StatusUnauthorized {
+		t.Errorf("/me after the refused sign-in = %d, want 401", status)
+	}
+
+	setActive(true)
+	c3 := newClient(t, ta.url)
+	c3.signIn(carol, simOIDCName)
+	if res := c3.get("/orgs/" + testOrgID + "/"); res.Status != http.StatusOK {
+		t.Errorf("organization page after reactivation and sign-in = %d, want 200", res.Status)
+	}
+}

@@ -113,6 +113,18 @@ func (u *userStore) UpsertSSOUser(ctx context.Context, p *ssokit.Profile) (strin
 	if err != nil {
 		return "", fmt.Errorf("jit: %w", err)
 	}
+	// A user the organization's directory deprovisioned (SCIM active=false)
+	// does not get back in through SSO: the IdP may still hold a session
+	// for them, but the organization has said they are out.
+	var deprovisioned bool
+	err = tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM acme_scim_users
+		WHERE user_id = $1 AND organization_id = $2 AND NOT active)`, userID, p.OrganizationID).Scan(&deprovisioned)
+	if err != nil {
+		return "", fmt.Errorf("jit: %w", err)
+	}
+	if deprovisioned {
+		return "", fmt.Errorf("jit: user %s is deprovisioned in organization %s: %w", userID, p.OrganizationID, ssokit.ErrUserDenied)
+	}
 	for _, q := range []struct {
 		sql  string
 		args []any
