@@ -35,8 +35,9 @@ type SenderConfig struct {
 	// turned off; when the client's Transport is nil or an
 	// *http.Transport, the copy dials through the private-address guard.
 	// Any other RoundTripper cannot be guarded: NewSender refuses it
-	// unless InsecureAllowPrivateEndpoints is set. A proxy configured on
-	// the transport is dialled through the guard too.
+	// unless InsecureAllowPrivateEndpoints is set. The guarded copy
+	// replaces the transport's DialContext and DialTLSContext; a proxy
+	// configured on it is dialled through the guard too.
 	HTTPClient *http.Client
 	// Timeout bounds each attempt, from dial to the end of the response.
 	// Default [DefaultSendTimeout] (15 s): an endpoint that takes longer

@@ -337,15 +337,12 @@ func (w *Worker) deliverEvent(ctx context.Context, e *Event) (bool, error) {
 			slog.String("event_id", e.ID), slog.Any("error", err))
 		return false, nil // tried again on the next pass
 	}
-	body, err := json.Marshal(NewPayload(e, w.cfg.Environment))
+	payload := NewPayload(e, w.cfg.Environment)
+	body, err := json.Marshal(payload)
 	if err != nil {
 		// Only invalid JSON in Data gets here; no retry can fix it.
 		w.deadLetter(ctx, e, fmt.Errorf("webhookkit: encode event %s: %w", e.ID, err))
 		return false, nil
-	}
-	var payload Payload
-	if len(targets) > 0 {
-		_ = json.Unmarshal(body, &payload) // the same bytes subscribers would parse
 	}
 
 	w.mu.Lock()
@@ -354,6 +351,7 @@ func (w *Worker) deliverEvent(ctx context.Context, e *Event) (bool, error) {
 		st = &retryState{done: make(map[string]bool)}
 		w.state[e.ID] = st
 	}
+	attempt := st.attempts + 1
 	w.mu.Unlock()
 
 	var lastErr error
@@ -386,7 +384,7 @@ func (w *Worker) deliverEvent(ctx context.Context, e *Event) (bool, error) {
 			}
 			log.LogAttrs(ctx, slog.LevelWarn, "webhook_delivery_failed",
 				slog.String("event_id", e.ID), slog.String("event_type", e.Type),
-				slog.String("target", t.key), slog.Int("attempt", st.attempts+1), slog.Any("error", err))
+				slog.String("target", t.key), slog.Int("attempt", attempt), slog.Any("error", err))
 		}
 	}
 	if lastErr == nil {
@@ -401,6 +399,9 @@ func (w *Worker) deliverEvent(ctx context.Context, e *Event) (bool, error) {
 		return true, nil
 	}
 
+	if ctx.Err() != nil {
+		return false, nil // shutting down: not the endpoint's failure
+	}
 	w.mu.Lock()
 	st.attempts++
 	dead := st.attempts > len(w.cfg.Schedule)
