@@ -2,6 +2,7 @@ package webhookkit_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log"
@@ -26,6 +27,24 @@ func ExampleSigner_Sign() {
 	sig := s.Sign("msg_p5jXN8AQM9LWM0D4loKWxJek", time.Unix(1614265330, 0), []byte(`{"test": 2432232314}`))
 	fmt.Println(sig)
 	// Output: v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=
+}
+
+// Check a message by hand, with the typed errors.
+func ExampleVerifier_Verify() {
+	v, err := webhookkit.NewVerifier(webhookkit.VerifierConfig{
+		Secrets: []string{"whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"},
+		Now:     func() time.Time { return time.Unix(1614265330+600, 0) }, // ten minutes later
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	h := http.Header{}
+	h.Set("webhook-id", "msg_p5jXN8AQM9LWM0D4loKWxJek")
+	h.Set("webhook-timestamp", "1614265330")
+	h.Set("webhook-signature", "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=")
+	err = v.Verify(h, []byte(`{"test": 2432232314}`))
+	fmt.Println(errors.Is(err, webhookkit.ErrTimestampTooOld), webhookkit.StatusCode(err))
+	// Output: true 401
 }
 
 // Receive webhooks: the handler runs only for a verified, first-seen
