@@ -41,7 +41,14 @@ type Store interface {
 	// TokenByHash finds an unexpired token by its SHA-256 hash.
 	TokenByHash(ctx context.Context, hash []byte, now time.Time) (*DirectoryToken, error)
 	Tokens(ctx context.Context, directoryID string) ([]*DirectoryToken, error)
+	// UpdateToken writes t's ExpiresAt and LastUsedAt. The server calls it
+	// to rotate tokens only: a use is recorded with TouchToken.
 	UpdateToken(ctx context.Context, t *DirectoryToken) error
+	// TouchToken sets the LastUsedAt of the token with the given ID to at
+	// and writes nothing else (above all not ExpiresAt, so that recording a
+	// use can never undo a concurrent revocation or rotation). A missing
+	// token is ErrNotFound.
+	TouchToken(ctx context.Context, id string, at time.Time) error
 	DeleteToken(ctx context.Context, id string) error
 
 	CreateUser(ctx context.Context, u *DirectoryUser) error

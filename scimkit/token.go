@@ -128,8 +128,10 @@ func (s *Server) Authenticate(r *http.Request) (*Directory, error) {
 		return nil, newError(http.StatusForbidden, "", "the directory is disabled", ErrDirectoryDisabled)
 	}
 	if now.Sub(t.LastUsedAt) >= s.cfg.TokenUseInterval {
-		t.LastUsedAt = now
-		if err := s.store.UpdateToken(ctx, t); err != nil {
+		// Only last_used_at: writing the whole token read above would put
+		// back its expiry as it was then, undoing a revocation or rotation
+		// committed since.
+		if err := s.store.TouchToken(ctx, t.ID, now); err != nil {
 			s.logger.LogAttrs(ctx, slogWarn, "scim_token_use_not_recorded", attrErr(err))
 		}
 	}

@@ -67,11 +67,20 @@ func (s *Store) Tokens(ctx context.Context, directoryID string) ([]*scimkit.Dire
 }
 
 // UpdateToken writes t's ExpiresAt and LastUsedAt; the other fields never
-// change.
+// change. To record a use, call [Store.TouchToken]: a whole-token write
+// from a stale read would undo a concurrent revocation.
 func (s *Store) UpdateToken(ctx context.Context, t *scimkit.DirectoryToken) error {
 	return s.execOne(ctx, "update token", `UPDATE gatehouse_directory_tokens
 		SET expires_at = $2, last_used_at = $3 WHERE id = $1`,
 		t.ID, micros(t.ExpiresAt), micros(t.LastUsedAt))
+}
+
+// TouchToken sets the LastUsedAt of the token with the given ID to at,
+// leaving its expiry alone (a zero at clears it). A missing token is
+// ErrNotFound.
+func (s *Store) TouchToken(ctx context.Context, id string, at time.Time) error {
+	return s.execOne(ctx, "touch token", `UPDATE gatehouse_directory_tokens
+		SET last_used_at = $2 WHERE id = $1`, id, micros(at))
 }
 
 // DeleteToken deletes the token with the given ID.

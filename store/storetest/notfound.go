@@ -38,6 +38,7 @@ func testNotFound(t *testing.T, s *store.Store, clk *Clock) {
 		{"DeleteDirectory", func() error { return s.DeleteDirectory(ctx, "dir_missing") }},
 		{"TokenByHash", func() error { _, err := s.TokenByHash(ctx, []byte("missing"), now); return err }},
 		{"UpdateToken", func() error { return s.UpdateToken(ctx, &scimkit.DirectoryToken{ID: "dtok_missing"}) }},
+		{"TouchToken", func() error { return s.TouchToken(ctx, "dtok_missing", now) }},
 		{"DeleteToken", func() error { return s.DeleteToken(ctx, "dtok_missing") }},
 		{"User", func() error { _, err := s.User(ctx, d.ID, "diru_missing"); return err }},
 		{"User in a missing directory", func() error { _, err := s.User(ctx, "dir_missing", u.ID); return err }},

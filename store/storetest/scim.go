@@ -95,6 +95,24 @@ func testTokens(t *testing.T, s *store.Store, clk *Clock) {
 	_, err = s.TokenByHash(ctx, []byte("unknown"), clk.Now())
 	wantNotFound(t, "unknown hash", err)
 
+	// TouchToken records a use and nothing else: an expiry written after
+	// the token was read (a revocation racing a request) stays.
+	clk.Advance(time.Second)
+	stale, err := s.TokenByHash(ctx, tok2.Hash, clk.Now())
+	must(t, err)
+	tok2.ExpiresAt = clk.Now().Add(time.Minute)
+	must(t, s.UpdateToken(ctx, tok2))
+	must(t, s.TouchToken(ctx, stale.ID, clk.Now()))
+	tok2.LastUsedAt = clk.Now()
+	got, err = s.TokenByHash(ctx, tok2.Hash, clk.Now())
+	must(t, err)
+	equal(t, "touched token", got, tok2)
+	_, err = s.TokenByHash(ctx, tok2.Hash, tok2.ExpiresAt)
+	wantNotFound(t, "touched token after its expiry", err)
+	got, err = s.TokenByHash(ctx, tok.Hash, clk.Now())
+	must(t, err)
+	equal(t, "other token untouched", got, tok)
+
 	list, err := s.Tokens(ctx, d.ID)
 	must(t, err)
 	equal(t, "tokens", list, []*scimkit.DirectoryToken{tok, tok2})
