@@ -84,3 +84,11 @@ func TestExpiryAndSweep(t *testing.T) {
 		t.Fatalf("Len = %d after the interval, want 3 (short2 swept)", b.Len())
 	}
 }
+
+func BenchmarkBackend(b *testing.B) {
+	backend, err := memstore.New(memstore.Config{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	storetest.BenchmarkBackend(b, backend)
+}

@@ -152,3 +152,19 @@ func TestNew(t *testing.T) {
 		t.Fatalf("Find on an unreachable database = %v, want a pgstore error", err)
 	}
 }
+
+func BenchmarkBackend(b *testing.B) {
+	db, err := sql.Open("pgx", testenv.PostgresSchema(b))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	backend, err := pgstore.New(pgstore.Config{DB: db})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := backend.Migrate(b.Context()); err != nil {
+		b.Fatal(err)
+	}
+	storetest.BenchmarkBackend(b, backend)
+}

@@ -68,6 +68,9 @@ func (b *Backend) ttl(expiry time.Time) time.Duration {
 
 // Find implements [sessionstore.Backend] with GET.
 func (b *Backend) Find(ctx context.Context, id string) ([]byte, bool, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, false, fmt.Errorf("redisstore: find: %w", err)
+	}
 	data, err := b.rdb.Get(ctx, b.Key(id)).Bytes()
 	if errors.Is(err, redis.Nil) {
 		return nil, false, nil

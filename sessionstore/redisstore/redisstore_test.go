@@ -97,3 +97,25 @@ func TestNew(t *testing.T) {
 		t.Fatalf("default Key = %q", b.Key("id"))
 	}
 }
+
+func BenchmarkBackend(b *testing.B) {
+	opts, err := redis.ParseURL(testenv.RedisURL(b))
+	if err != nil {
+		b.Fatal(err)
+	}
+	rdb := redis.NewClient(opts)
+	defer rdb.Close()
+	prefix := "gatehouse-bench:" + rand.Text() + ":"
+	backend, err := redisstore.New(redisstore.Config{Client: rdb, KeyPrefix: prefix})
+	if err != nil {
+		b.Fatal(err)
+	}
+	storetest.BenchmarkBackend(b, backend)
+	// The records expire in an hour; delete them now.
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	iter := rdb.Scan(ctx, 0, prefix+"*", 100).Iterator()
+	for iter.Next(ctx) {
+		rdb.Del(ctx, iter.Val())
+	}
+}

@@ -156,3 +156,19 @@ func TestNew(t *testing.T) {
 		t.Fatalf("New without DB = %v", err)
 	}
 }
+
+func BenchmarkBackend(b *testing.B) {
+	db, err := sql.Open("sqlite", sqlitestore.DSN(filepath.Join(b.TempDir(), "sessions.db")))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	backend, err := sqlitestore.New(sqlitestore.Config{DB: db})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := backend.Migrate(b.Context()); err != nil {
+		b.Fatal(err)
+	}
+	storetest.BenchmarkBackend(b, backend)
+}

@@ -57,7 +57,7 @@ func TestBackend(t *testing.T, newBackend func(t *testing.T) sessionstore.Backen
 }
 
 // newID returns a random id of the shape sessionstore uses.
-func newID(t *testing.T) string {
+func newID(t testing.TB) string {
 	t.Helper()
 	b := make([]byte, 32)
 	if _, err := rand.Read(b); err != nil {
