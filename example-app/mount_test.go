@@ -75,6 +75,9 @@ func TestMountSnippet(t *testing.T) {
 	if err := st.CreateOrganization(ctx, &ssokit.Organization{ID: "org_acme", Name: "Acme", SSOEnforced: true}); err != nil {
 		t.Fatal(err)
 	}
+	if err := st.CreateOrganization(ctx, &ssokit.Organization{ID: "org_open", Name: "Open"}); err != nil {
+		t.Fatal(err)
+	}
 	srv := httptest.NewServer(mux)
 	defer srv.Close()
 	c := srv.Client()
@@ -105,7 +108,17 @@ func TestMountSnippet(t *testing.T) {
 	body, _ = io.ReadAll(res.Body)
 	res.Body.Close()
 	if string(body) != "dashboard" {
-		t.Errorf("organization unknown to the kit: %d %q, want the dashboard", res.StatusCode, body)
+		t.Errorf("organization that does not enforce SSO: %d %q, want the dashboard", res.StatusCode, body)
+	}
+	// An organization the kit does not know is refused (fail closed).
+	res, err = c.Get(srv.URL + "/orgs/org_unknown/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ = io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != http.StatusNotFound || string(body) == "dashboard" {
+		t.Errorf("organization unknown to the kit: %d %q, want 404", res.StatusCode, body)
 	}
 }
 

@@ -96,6 +96,10 @@
 //     the session is read once per request; the reason of a refusal is a
 //     *[RequireSSOError] wrapping ErrNotSignedIn, ErrNotSSOSession or
 //     ErrSessionTooOld. A too-old session is sent back with prompt=login.
+//     An organization id the Store does not know is refused
+//     (ErrUnknownOrganization, 404 by default) rather than let through, so
+//     that an id mismatch cannot switch enforcement off; see
+//     RequireSSOConfig.InsecurePassUnknownOrganizations.
 //   - Issuers and metadata URLs are set per connection, possibly by a
 //     tenant's admin, so the kit's calls to identity providers (OIDC
 //     discovery, JWKS, token, userinfo, SAML metadata) dial only public

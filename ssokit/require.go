@@ -15,11 +15,16 @@ var (
 	ErrNotSignedIn   = errors.New("ssokit: not signed in")
 	ErrNotSSOSession = errors.New("ssokit: signed in, but not through SSO for this organization")
 	ErrSessionTooOld = errors.New("ssokit: the SSO sign-in is older than the maximum age")
+	// ErrUnknownOrganization: OrganizationFor named an organization the
+	// Store does not have (see
+	// RequireSSOConfig.InsecurePassUnknownOrganizations).
+	ErrUnknownOrganization = errors.New("ssokit: organization unknown to the kit")
 )
 
 // RequireSSOError is what [RequireSSO.Check] returns when a request must
 // sign in through SSO first. It wraps ErrNotSignedIn, ErrNotSSOSession or
-// ErrSessionTooOld.
+// ErrSessionTooOld, or ErrUnknownOrganization when the organization is not
+// in the Store.
 type RequireSSOError struct {
 	OrganizationID string
 	Err            error
@@ -53,8 +58,18 @@ type RequireSSOConfig struct {
 	// Deny handles refused requests. Nil means: GET and HEAD are
 	// redirected to the kit's login with organization_id and return_to
 	// (the requested path); other methods get 401 (not signed in) or 403.
-	// The refusal is available to Deny through [RequireSSOErrorFrom].
+	// Unknown organizations (ErrUnknownOrganization) get 404 instead: no
+	// login can help there. The refusal is available to Deny through
+	// [RequireSSOErrorFrom].
 	Deny http.Handler
+	// InsecurePassUnknownOrganizations lets requests through when
+	// OrganizationFor names an organization the Store does not have.
+	// Default off: such requests are refused with ErrUnknownOrganization,
+	// because an id that does not match the Store's (a slug instead of the
+	// id, another case) would otherwise silently switch enforcement off.
+	// Turn it on only when the host has organizations that are never
+	// created in the kit's Store and never enforce SSO.
+	InsecurePassUnknownOrganizations bool
 }
 
 // RequireSSO is middleware for organizations that enforce SSO
@@ -97,9 +112,13 @@ func (q *RequireSSO) Check(r *http.Request) (*Session, error) {
 	if orgID == "" {
 		return sess, nil
 	}
+	deny := func(e error) (*Session, error) { return nil, &RequireSSOError{OrganizationID: orgID, Err: e} }
 	org, err := q.sso.cfg.Store.Organization(r.Context(), orgID)
 	if errors.Is(err, ErrNotFound) {
-		return sess, nil // the kit knows nothing of it, so it enforces nothing
+		if q.cfg.InsecurePassUnknownOrganizations {
+			return sess, nil
+		}
+		return deny(ErrUnknownOrganization) // fail closed: a mismatched id must not turn enforcement off
 	}
 	if err != nil {
 		return nil, fmt.Errorf("ssokit: reading organization %s: %w", orgID, err)
@@ -107,7 +126,6 @@ func (q *RequireSSO) Check(r *http.Request) (*Session, error) {
 	if !org.SSOEnforced {
 		return sess, nil
 	}
-	deny := func(e error) (*Session, error) { return nil, &RequireSSOError{OrganizationID: orgID, Err: e} }
 	if sess == nil {
 		return deny(ErrNotSignedIn)
 	}
@@ -160,6 +178,10 @@ func (q *RequireSSO) Handler(next http.Handler) http.Handler {
 }
 
 func (q *RequireSSO) defaultDeny(w http.ResponseWriter, r *http.Request, re *RequireSSOError) {
+	if errors.Is(re, ErrUnknownOrganization) {
+		http.Error(w, http.StatusText(http.StatusNotFound), http.StatusNotFound)
+		return
+	}
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		status := http.StatusForbidden
 		if errors.Is(re, ErrNotSignedIn) {

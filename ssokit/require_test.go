@@ -62,9 +62,34 @@ func TestRequireSSO(t *testing.T) {
 		if r.StatusCode != 200 || r.body != "hello anonymous" {
 			t.Fatalf("%d %q", r.StatusCode, r.body)
 		}
-		r = e.browser().get(e.app.URL + "/orgs/org_unknown/x")
-		if r.StatusCode != 200 {
-			t.Fatalf("unknown org %d", r.StatusCode)
+	})
+	t.Run("unknown organization fails closed", func(t *testing.T) {
+		// An id the Store does not know (here the enforcing org's id in
+		// another case, as a slug mismatch would give) is refused, signed
+		// in through SSO or not, by Check and by the default deny (404).
+		b := e.browser()
+		e.login(b, url.Values{"organization_id": {e.org.ID}})
+		for _, org := range []string{"org_unknown", "ORG_ACME"} {
+			for _, br := range []*browser{e.browser(), b} {
+				r := br.get(e.app.URL + "/orgs/" + org + "/x")
+				if r.StatusCode != http.StatusNotFound || r.body == "hello anonymous" {
+					t.Fatalf("%s: %d %q", org, r.StatusCode, r.body)
+				}
+			}
+			req, _ := http.NewRequest("GET", e.app.URL+"/orgs/"+org+"/x", nil)
+			req.SetPathValue("org", org)
+			var re *ssokit.RequireSSOError
+			if _, err := rq.Check(req); !errors.As(err, &re) || !errors.Is(err, ssokit.ErrUnknownOrganization) || re.OrganizationID != org {
+				t.Fatalf("Check(%s) = %v", org, err)
+			}
+		}
+		// The explicit opt-out lets them through.
+		pass, err := e.sso.NewRequireSSO(ssokit.RequireSSOConfig{InsecurePassUnknownOrganizations: true,
+			OrganizationFor: func(r *http.Request) (string, error) { return "org_unknown", nil }})
+		e.must(err)
+		req, _ := http.NewRequest("GET", e.app.URL+"/", nil)
+		if _, err := pass.Check(req); err != nil {
+			t.Fatalf("InsecurePassUnknownOrganizations: %v", err)
 		}
 	})
 	t.Run("signed in through SSO passes", func(t *testing.T) {
