@@ -66,9 +66,12 @@
 //
 // Endpoints are dialled through a guard that refuses loopback, private,
 // link-local (cloud metadata), CGNAT and other internal addresses after
-// name resolution, so DNS rebinding does not get around it; set
+// name resolution, so DNS rebinding does not get around it (and without
+// a proxy, which would hide the target from the check); set
 // [WorkerConfig.InsecureAllowPrivateEndpoints] only when no customer
-// chooses endpoint URLs (or in tests).
+// chooses endpoint URLs (or in tests). ssokit has the same guard in
+// ssokit/internal/netguard, out of this package's reach; once it moves to
+// the kit-level internal/, both should share it.
 //
 // # What the Outbox cannot hold yet
 //

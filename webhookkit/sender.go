@@ -35,9 +35,10 @@ type SenderConfig struct {
 	// turned off; when the client's Transport is nil or an
 	// *http.Transport, the copy dials through the private-address guard.
 	// Any other RoundTripper cannot be guarded: NewSender refuses it
-	// unless InsecureAllowPrivateEndpoints is set. The guarded copy
-	// replaces the transport's DialContext and DialTLSContext; a proxy
-	// configured on it is dialled through the guard too.
+	// unless InsecureAllowPrivateEndpoints is set. The guarded copy keeps
+	// the transport's TLS, timeout and pool settings and replaces its
+	// dial functions; it uses no proxy, which would hide the real target
+	// from the check.
 	HTTPClient *http.Client
 	// Timeout bounds each attempt, from dial to the end of the response.
 	// Default [DefaultSendTimeout] (15 s): an endpoint that takes longer
@@ -101,15 +102,23 @@ func NewSender(cfg SenderConfig) (*Sender, error) {
 		switch rt := c.Transport.(type) {
 		case nil:
 			t = http.DefaultTransport.(*http.Transport).Clone()
-			t.Proxy = nil // endpoints are reached directly unless the host sets a transport
 		case *http.Transport:
 			t = rt.Clone()
 		default:
 			return nil, fmt.Errorf("webhookkit: SenderConfig.HTTPClient: a %T transport cannot be guarded against private addresses; use an *http.Transport or set InsecureAllowPrivateEndpoints", rt)
 		}
+		// Every connection goes through the guarded dialer: no proxy (it
+		// would hide the real target from the check) and no host dial
+		// functions (they would bypass it).
+		t.Proxy = nil
+		t.OnProxyConnectResponse = nil
 		d := &net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second, Control: refusePrivate}
 		t.DialContext = d.DialContext
-		t.DialTLSContext = nil // TLS runs over the guarded DialContext
+		t.DialTLSContext = nil
+		//lint:ignore SA1019 a host-set Dial would bypass DialContext's check
+		t.Dial = nil
+		//lint:ignore SA1019 a host-set DialTLS would bypass the check
+		t.DialTLS = nil
 		c.Transport = t
 	}
 	s.client = &c

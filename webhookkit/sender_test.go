@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -219,6 +220,34 @@ func TestSendRefusesPrivateAddresses(t *testing.T) {
 	if err := insecure.Send(context.Background(), webhookkit.Endpoint{URL: srv.URL, Secret: vecSecret},
 		webhookkit.Message{ID: "msg_1", Timestamp: clk.Now(), Body: []byte(vecBody)}); err != nil {
 		t.Fatalf("with InsecureAllowPrivateEndpoints: %v", err)
+	}
+}
+
+// Item 105: a host transport's proxy and dial functions cannot take a
+// connection around the guard.
+func TestSendGuardsHostTransport(t *testing.T) {
+	clk := newClock(time.Unix(vecTS, 0))
+	srv, hits := receiver(t, clk, func(w http.ResponseWriter, r *http.Request) {})
+	var dialled atomic.Int32
+	direct := func(ctx context.Context, network, addr string) (net.Conn, error) {
+		dialled.Add(1)
+		return (&net.Dialer{}).DialContext(ctx, network, addr)
+	}
+	proxy, _ := url.Parse("http://proxy.example.com:3128")
+	tr := &http.Transport{Proxy: http.ProxyURL(proxy), DialContext: direct, DialTLSContext: direct}
+	s := mustSender(t, webhookkit.SenderConfig{HTTPClient: &http.Client{Transport: tr}})
+	for _, u := range []string{srv.URL, strings.Replace(srv.URL, "http:", "https:", 1)} {
+		err := s.Send(context.Background(), webhookkit.Endpoint{URL: u, Secret: vecSecret},
+			webhookkit.Message{ID: "msg_1", Timestamp: clk.Now(), Body: []byte(vecBody)})
+		if !errors.Is(err, webhookkit.ErrPrivateAddress) {
+			t.Errorf("Send to %s = %v, want ErrPrivateAddress", u, err)
+		}
+	}
+	if hits.Load() != 0 || dialled.Load() != 0 {
+		t.Fatalf("server hit %d times, host dialer used %d times", hits.Load(), dialled.Load())
+	}
+	if tr.Proxy == nil || tr.DialContext == nil {
+		t.Fatal("the host's transport was changed")
 	}
 }
 

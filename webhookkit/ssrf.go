@@ -33,7 +33,7 @@ func publicAddress(addr netip.Addr) bool {
 	addr = addr.Unmap()
 	if !addr.IsValid() || addr.IsLoopback() || addr.IsPrivate() || addr.IsUnspecified() ||
 		addr.IsLinkLocalUnicast() || addr.IsLinkLocalMulticast() || addr.IsInterfaceLocalMulticast() ||
-		addr.IsMulticast() {
+		addr.IsMulticast() || addr.Zone() != "" {
 		return false
 	}
 	for _, p := range blockedPrefixes {

@@ -31,6 +31,7 @@ func TestPublicAddress(t *testing.T) {
 		{"255.255.255.255", false},
 		{"64:ff9b::a00:1", false},
 		{"2002:a00:1::", false},
+		{"2606:4700:4700::1111%eth0", false},
 	}
 	for _, tt := range tests {
 		if got := publicAddress(netip.MustParseAddr(tt.addr)); got != tt.want {
