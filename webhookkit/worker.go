@@ -374,7 +374,7 @@ func (w *Worker) deliverEvent(ctx context.Context, e *Event) (bool, error) {
 			w.mu.Lock()
 			st.done[t.key] = true
 			w.mu.Unlock()
-		case errors.Is(err, ErrEndpointGone):
+		case t.endpoint != nil && errors.Is(err, ErrEndpointGone):
 			w.disable(ctx, *t.endpoint, err)
 		default:
 			lastErr = err
