@@ -71,8 +71,9 @@ func (s *SSO) completeLogin(w http.ResponseWriter, r *http.Request, f *loginFlow
 
 // checkEmailDomain requires the profile's email to be in one of the
 // organization's domains, and sets EmailDomainVerified. Google
-// connections also require the hd claim to be a domain of the
-// organization.
+// connections also require the hd claim to be a verified domain of the
+// organization: anybody can add a pending domain, and any Workspace
+// customer can assert it as hd.
 func (s *SSO) checkEmailDomain(r *http.Request, conn *Connection, p *Profile) *Error {
 	domains, err := s.cfg.Store.Domains(r.Context(), conn.OrganizationID)
 	if err != nil {
@@ -88,8 +89,8 @@ func (s *SSO) checkEmailDomain(r *http.Request, conn *Connection, p *Profile) *E
 	}
 	if conn.Type == ConnectionOIDC && conn.Provider == "google" {
 		hd, _ := p.Raw["hd"].(string)
-		if _, ok := state(hd); !ok || hd == "" {
-			return &Error{Code: CodeTokenInvalid, Reason: ReasonBadHostedDomain, Description: "the Google account is not in a Workspace domain of the organization"}
+		if st, ok := state(hd); !ok || hd == "" || st != DomainVerified {
+			return &Error{Code: CodeTokenInvalid, Reason: ReasonBadHostedDomain, Description: "the Google account is not in a verified Workspace domain of the organization"}
 		}
 	}
 	if p.Email == "" {

@@ -86,8 +86,9 @@
 //     completion the email's domain must be one of the organization's
 //     domains (any state); [Profile.EmailDomainVerified] tells the host
 //     whether it is verified, the one case where it may link by email.
-//   - Google connections also require the hd claim to be a domain of the
-//     organization, so a consumer account cannot sign in.
+//   - Google connections also require the hd claim to be a verified
+//     domain of the organization, so neither a consumer account nor a
+//     Workspace that merely claims a pending domain can sign in.
 //   - The email-first form posts the address (rather than putting it in a
 //     GET URL), so it does not land in logs and history.
 //   - Kit-issued tokens put the connection id in amr, as Scalekit does.

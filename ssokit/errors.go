@@ -61,7 +61,7 @@ const (
 	ReasonBadATHash       = "bad_at_hash"       // at_hash does not match the access token
 	ReasonBadISSParam     = "bad_iss_parameter" // RFC 9207 iss parameter differs from the issuer, or is missing though advertised
 	ReasonUserinfoSub     = "userinfo_sub_mismatch"
-	ReasonBadHostedDomain = "bad_hosted_domain" // Google: hd missing or not a domain of the organization
+	ReasonBadHostedDomain = "bad_hosted_domain" // Google: hd missing or not a verified domain of the organization
 	ReasonReplayed        = "replayed"          // kit tokens with a single-use jti
 )
 
