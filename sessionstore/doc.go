@@ -40,6 +40,9 @@
 //     server record, so a copied cookie replayed later finds nothing. A
 //     request that loaded the session before the logout cannot write it
 //     back: Save replaces only a live record ([ErrSessionGone]).
+//   - Log out on POST (with CSRF protection or at least the SameSite
+//     cookie): a cross-site GET navigation carries a Lax cookie, so a GET
+//     logout can be triggered by any page.
 //   - Cookies are HttpOnly and Secure always (only
 //     [Config.InsecureCookieOverHTTP] lifts Secure), SameSite Lax, Path /,
 //     Max-Age 12 hours by default. Prefer a "__Host-" cookie name; Save

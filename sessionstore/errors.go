@@ -12,7 +12,8 @@ var ErrInvalidCookie = errors.New("sessionstore: invalid session cookie")
 
 // ErrSessionGone is what [Store.Save] returns for a session that was loaded
 // from the backend but is no longer there: it was revoked (a logout in
-// another request, [Store.Revoke]) or expired since. Save then writes
-// nothing back, expires the cookie and clears the session's ID, so the
-// revocation stands.
+// another request, [Store.Revoke], an id renewal at login in another tab)
+// or expired since. Save then writes nothing back, sets no cookie (the
+// browser may already hold a newer one) and clears the session's ID, so the
+// revocation stands. Treat it like a signed-out request.
 var ErrSessionGone = errors.New("sessionstore: session revoked or expired")

@@ -92,9 +92,9 @@ func (s *Store) New(r *http.Request, name string) (*sessions.Session, error) {
 //   - sess.ID == "" (a new session, or one whose id was renewed by
 //     clearing it): a fresh random id is generated and the record created.
 //   - a session loaded from the backend is replaced only while its record
-//     is live: if it was revoked or expired meanwhile, Save writes nothing,
-//     expires the cookie and returns [ErrSessionGone] (with a backend that
-//     implements [Updater]).
+//     is live: if it was revoked or expired meanwhile, Save writes nothing
+//     (no record, no cookie) and returns [ErrSessionGone] (with a backend
+//     that implements [Updater]).
 //
 // The record expires Options.MaxAge seconds from now, or after the Store's
 // default MaxAge when the session's is 0 (a browser-session cookie).
@@ -149,11 +149,11 @@ func (s *Store) Save(r *http.Request, w http.ResponseWriter, sess *sessions.Sess
 			return fmt.Errorf("sessionstore: update session: %w", err)
 		}
 		if !found {
+			// No Set-Cookie: the browser's cookie finds nothing anyway, and
+			// it may already be a newer one (a login in another tab renewed
+			// the id) that an expiring cookie would clobber.
 			sess.ID = ""
 			sess.IsNew = true
-			gone := opts
-			gone.MaxAge = -1
-			http.SetCookie(w, sessions.NewCookie(name, "", &gone))
 			return ErrSessionGone
 		}
 	default:

@@ -204,39 +204,65 @@ func TestLogoutRevokes(t *testing.T) {
 }
 
 // TestRevokeWinsOverConcurrentSave: a request that loaded the session
-// before a Revoke elsewhere cannot write it back when it saves.
+// before it was revoked elsewhere (Revoke, or an id renewal at login in
+// another tab) cannot write it back when it saves, and sets no cookie that
+// would clobber the browser's newer one.
 func TestRevokeWinsOverConcurrentSave(t *testing.T) {
-	store, backend := newStore(t, sessionstore.Config{})
-	srv := httptest.NewTLSServer(app(store, cookieName))
-	defer srv.Close()
-	b := newBrowser(t, srv)
-	in, _ := b.get("/set?user=alice")
+	tests := []struct {
+		name      string
+		elsewhere func(t *testing.T, store *sessionstore.Store, b *browser, id string)
+		// wantLive: the browser still has a working session afterwards.
+		wantLive bool
+	}{
+		{"Revoke", func(t *testing.T, store *sessionstore.Store, b *browser, id string) {
+			for range 2 { // the second is a no-op
+				if err := store.Revoke(t.Context(), id); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}, false},
+		{"renewal in another tab", func(t *testing.T, store *sessionstore.Store, b *browser, id string) {
+			if got, _ := b.get("/renew"); got.SaveErr != "" {
+				t.Fatal(got.SaveErr)
+			}
+		}, true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			store, backend := newStore(t, sessionstore.Config{})
+			srv := httptest.NewTLSServer(app(store, cookieName))
+			defer srv.Close()
+			b := newBrowser(t, srv)
+			in, _ := b.get("/set?user=alice")
 
-	r := httptest.NewRequest("GET", "/", nil)
-	r.AddCookie(&http.Cookie{Name: cookieName, Value: b.cookie(cookieName)})
-	sess, err := store.Get(r, cookieName)
-	if err != nil || sess.ID != in.ID {
-		t.Fatalf("Get = %v, %v", sess.ID, err)
-	}
-	if err := store.Revoke(t.Context(), in.ID); err != nil {
-		t.Fatal(err)
-	}
-	sess.Values["late"] = "write"
-	w := httptest.NewRecorder()
-	if err := sess.Save(r, w); !errors.Is(err, sessionstore.ErrSessionGone) {
-		t.Fatalf("Save after Revoke = %v, want ErrSessionGone", err)
-	}
-	if _, found, _ := backend.Find(t.Context(), in.ID); found {
-		t.Fatal("Save wrote the revoked session back")
-	}
-	if c := w.Result().Cookies(); len(c) != 1 || c[0].MaxAge >= 0 {
-		t.Fatalf("cookies = %+v, want the session cookie expired", c)
-	}
-	if got, _ := b.get("/get"); !got.New {
-		t.Fatalf("after Revoke = %+v, want a new session", got)
-	}
-	if err := store.Revoke(t.Context(), in.ID); err != nil {
-		t.Fatalf("second Revoke: %v, want nil", err)
+			// The slow request, in flight with the current cookie.
+			r := httptest.NewRequest("GET", "/", nil)
+			r.AddCookie(&http.Cookie{Name: cookieName, Value: b.cookie(cookieName)})
+			sess, err := store.Get(r, cookieName)
+			if err != nil || sess.ID != in.ID {
+				t.Fatalf("Get = %v, %v", sess.ID, err)
+			}
+			tc.elsewhere(t, store, b, in.ID)
+
+			sess.Values["late"] = "write"
+			w := httptest.NewRecorder()
+			if err := sess.Save(r, w); !errors.Is(err, sessionstore.ErrSessionGone) {
+				t.Fatalf("Save = %v, want ErrSessionGone", err)
+			}
+			if _, found, _ := backend.Find(t.Context(), in.ID); found {
+				t.Fatal("Save wrote the revoked session back")
+			}
+			if c := w.Result().Cookies(); len(c) != 0 {
+				t.Fatalf("cookies = %+v, want none (the browser may hold a newer one)", c)
+			}
+			got, _ := b.get("/get")
+			if live := !got.New && got.Values["user"] == "alice"; live != tc.wantLive {
+				t.Fatalf("browser session afterwards = %+v, want live=%v", got, tc.wantLive)
+			}
+			if got.Values["late"] != "" {
+				t.Fatal("the late write reached the session")
+			}
+		})
 	}
 }
 
