@@ -136,9 +136,17 @@ func (s *Store) Save(r *http.Request, w http.ResponseWriter, sess *sessions.Sess
 		lifetime = s.opts.MaxAge
 	}
 	expiry := s.now().Add(time.Duration(lifetime) * time.Second)
+	id := sess.ID
+	if id == "" {
+		id = newID()
+	}
+	// Sign the cookie first, so that a codec error leaves no record behind.
+	encoded, err := securecookie.EncodeMulti(name, id, s.codecs...)
+	if err != nil {
+		return fmt.Errorf("sessionstore: encode session cookie: %w", err)
+	}
 	switch {
 	case sess.ID == "":
-		id := newID()
 		if err := s.backend.Commit(ctx, id, data, expiry); err != nil {
 			return fmt.Errorf("sessionstore: create session: %w", err)
 		}
@@ -160,10 +168,6 @@ func (s *Store) Save(r *http.Request, w http.ResponseWriter, sess *sessions.Sess
 		if err := s.backend.Commit(ctx, sess.ID, data, expiry); err != nil {
 			return fmt.Errorf("sessionstore: save session: %w", err)
 		}
-	}
-	encoded, err := securecookie.EncodeMulti(name, sess.ID, s.codecs...)
-	if err != nil {
-		return fmt.Errorf("sessionstore: encode session cookie: %w", err)
 	}
 	http.SetCookie(w, sessions.NewCookie(name, encoded, &opts))
 	return nil

@@ -527,3 +527,22 @@ func TestNewConfig(t *testing.T) {
 		})
 	}
 }
+
+// TestCodecError: a cookie that cannot be signed (here: longer than the
+// host's codec allows) fails Save and leaves no record behind.
+func TestCodecError(t *testing.T) {
+	sc := securecookie.New(testHashKey, nil)
+	sc.MaxLength(20)
+	store, backend := newStore(t, sessionstore.Config{Codecs: []securecookie.Codec{sc}})
+	r := httptest.NewRequest("GET", "https://example.com/", nil)
+	w := httptest.NewRecorder()
+	sess, _ := store.New(r, "s")
+	sess.Values["k"] = "v"
+	err := sess.Save(r, w)
+	if err == nil || !strings.HasPrefix(err.Error(), "sessionstore: encode session cookie: ") {
+		t.Fatalf("Save = %v, want a cookie encoding error", err)
+	}
+	if sess.ID != "" || backend.Len() != 0 || len(w.Result().Cookies()) != 0 {
+		t.Fatalf("after a failed Save: ID %q, %d records, cookies %v", sess.ID, backend.Len(), w.Result().Cookies())
+	}
+}
