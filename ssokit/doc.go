@@ -42,9 +42,10 @@
 // metadata) and ACS ".../acs" ([SSO.SAMLServiceProvider]), so an assertion
 // minted for one tenant fails the audience, recipient and destination
 // checks of every other. The IdP comes from metadata XML, from a metadata
-// URL (fetched lazily on first use, then by [SSO.RefreshSAMLMetadata] and
-// [SSO.Run]; SSRF-safe unless Config.InsecureAllowPrivateIdPAddresses)
-// or from fields; see [SAMLConfig] for the precedence. Every configured
+// URL (fetched lazily on first use, a failure remembered per connection
+// and retried after a backoff of 1 s doubling up to 5 minutes, then by
+// [SSO.RefreshSAMLMetadata] and [SSO.Run]; SSRF-safe unless
+// Config.InsecureAllowPrivateIdPAddresses) or from fields; see [SAMLConfig] for the precedence. Every configured
 // certificate is trusted, so a rollover announced in the metadata works
 // through its overlap; the last certificate nearing expiry is logged and
 // written as [EventSAMLCertificateRenewalRequired] once.

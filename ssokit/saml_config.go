@@ -59,11 +59,14 @@ type samlRuntime struct {
 	idps  map[string]*idpEntry         // connection id → parsed IdP settings
 	keyMu sync.Mutex                   // serializes SP key creation
 	certs map[string]*parsedSigningKey // signing key id → parsed SP key and certificate
+	// fetches: connection id → on-use metadata fetch state (saml_fetch.go)
+	fetches map[string]*metadataFetch
 }
 
 func newSAMLRuntime() *samlRuntime {
 	return &samlRuntime{
-		idps:  map[string]*idpEntry{},
-		certs: map[string]*parsedSigningKey{},
+		idps:    map[string]*idpEntry{},
+		certs:   map[string]*parsedSigningKey{},
+		fetches: map[string]*metadataFetch{},
 	}
 }

@@ -75,14 +75,15 @@ func misconfigured(conn *Connection, format string, args ...any) *Error {
 
 // samlIDP returns conn's identity provider settings. A connection with a
 // MetadataURL whose metadata was never fetched is fetched now (and stored),
-// so a new connection works before the first scheduled refresh.
+// so a new connection works before the first scheduled refresh; failures
+// are remembered and retried with a backoff (saml_fetch.go).
 func (s *SSO) samlIDP(ctx context.Context, conn *Connection) (*idpSettings, *Error) {
 	sc := conn.SAML
 	if conn.Type != ConnectionSAML || sc == nil {
 		return nil, misconfigured(conn, "connection %s has no SAML settings", conn.ID)
 	}
 	if sc.MetadataXML == "" && sc.MetadataURL != "" {
-		if err := s.refreshConnection(ctx, conn); err != nil {
+		if err := s.fetchMetadataOnUse(ctx, conn); err != nil {
 			return nil, withConnErr(&Error{Code: CodeIDPError, Reason: ReasonConnectionMisconfigured,
 				Description: "the identity provider's metadata could not be read", Err: err}, conn)
 		}

@@ -88,8 +88,11 @@ func (s *SSO) Run(ctx context.Context) error {
 }
 
 // refreshConnection fetches conn's metadata URL and stores the document in
-// conn (updated in place) and in the Store.
-func (s *SSO) refreshConnection(ctx context.Context, conn *Connection) error {
+// conn (updated in place) and in the Store. The outcome feeds the backoff
+// of the on-use fetch.
+func (s *SSO) refreshConnection(ctx context.Context, conn *Connection) (err error) {
+	id, rawURL := conn.ID, conn.SAML.MetadataURL
+	defer func() { s.recordMetadataFetch(id, rawURL, err) }()
 	insecure := s.cfg.InsecureAllowPrivateIdPAddresses
 	sc := conn.SAML
 	body, err := samlmeta.FetchIDPMetadata(ctx, s.cfg.HTTPClient, sc.MetadataURL, samlmeta.FetchOptions{

@@ -221,3 +221,66 @@ func TestSAMLRun(t *testing.T) {
 		t.Fatalf("Run returned %v", err)
 	}
 }
+
+// TestSAMLMetadataFetchBackoff: a connection whose metadata URL has never
+// answered with usable metadata is not fetched again by every /login and
+// ACS post: the failure is remembered and the next on-use fetch waits for
+// a backoff (1s, 2s, … up to 5 minutes). RefreshSAMLMetadata still tries
+// at once, and a success ends the backoff.
+func TestSAMLMetadataFetchBackoff(t *testing.T) {
+	e := newEnv(t)
+	p := loadIDPParams(t, "okta")
+	key := newIDPKey(t, e.clock.Now(), 365*24*time.Hour)
+	md := newMDServer(t)
+	md.mu.Lock()
+	md.doc = []byte("<html>maintenance</html>")
+	md.mu.Unlock()
+	conn := e.samlConnection(&samlIdP{p: p, key: key}, func(c *ssokit.Connection) {
+		c.SAML = &ssokit.SAMLConfig{MetadataURL: md.URL + "/metadata", IDPEntityID: p.EntityID}
+	})
+	failing := func(want int) {
+		t.Helper()
+		for range 5 {
+			if r := e.newBrowser().get(e.app.URL + "/sso/login?connection_id=" + conn.ID); r.StatusCode != http.StatusBadGateway {
+				t.Fatalf("login: %d", r.StatusCode)
+			}
+			e.wantErr(ssokit.CodeIDPError, ssokit.ReasonConnectionMisconfigured)
+			b := e.newBrowser()
+			if r := e.postACS(b, conn, "PHNhbWxwOlJlc3BvbnNlLz4=", ""); r.StatusCode < 400 {
+				t.Fatalf("ACS: %d", r.StatusCode)
+			}
+		}
+		if n := md.hitCount(); n != want {
+			t.Fatalf("%d fetches, want %d", n, want)
+		}
+	}
+	failing(1) // one fetch for ten requests
+
+	e.clock.Advance(1500 * time.Millisecond) // past the first backoff (1s)
+	failing(2)
+	e.clock.Advance(1500 * time.Millisecond) // not past the second (2s)
+	failing(2)
+	e.clock.Advance(time.Second)
+	failing(3)
+
+	// The scheduled refresh does not wait for the backoff, and its
+	// certificate check does not fetch a second time.
+	if err := e.sso.RefreshSAMLMetadata(e.ctx); err == nil {
+		t.Fatal("refresh of a broken document succeeded")
+	}
+	if n := md.hitCount(); n != 4 {
+		t.Fatalf("refresh: %d fetches, want 4", n)
+	}
+	failing(4)
+
+	// The IdP is fixed: after the backoff the next login fetches once and
+	// works, and later logins use the stored document.
+	md.serve(t, p, p.EntityID, key.Certificate)
+	e.clock.Advance(5 * time.Minute)
+	for range 3 {
+		e.samlStart(e.newBrowser(), conn, nil)
+	}
+	if n := md.hitCount(); n != 5 {
+		t.Fatalf("after the fix: %d fetches, want 5", n)
+	}
+}
