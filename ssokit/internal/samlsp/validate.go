@@ -11,6 +11,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/beevik/etree"
 	saml2 "github.com/russellhaering/gosaml2"
 	"github.com/russellhaering/gosaml2/types"
 	dsig "github.com/russellhaering/goxmldsig"
@@ -59,6 +60,9 @@ func validate(s *Settings, b64 string, expect Expectation, now time.Time) (*Asse
 	if e != nil {
 		return nil, e
 	}
+	if e := libraryReadsRaw(raw); e != nil {
+		return nil, e
+	}
 	if e := s.policy(sc, now); e != nil {
 		return nil, e
 	}
@@ -68,6 +72,27 @@ func validate(s *Settings, b64 string, expect Expectation, now time.Time) (*Asse
 		return nil, e
 	}
 	return s.checkVerified(sc, resp, expect, now)
+}
+
+// libraryReadsRaw makes sure gosaml2 verifies the very bytes the pre-scan
+// read. Its parseResponse parses the decoded input with etree and, when
+// that fails (or the token bound is exceeded), inflates the input and
+// parses the result instead: a document the pre-scan accepted but etree
+// refused would let the library check a deflated document nobody scanned.
+// The same parse (etree defaults, the same token bound) is run here, and a
+// failure is malformed, so the library always takes its first path.
+func libraryReadsRaw(raw []byte) *Error {
+	if bound := 3*bytes.Count(raw, []byte("<")) + 1; bound > maxXMLTokens {
+		return fail(ReasonMalformed, "samlsp: document has too many xml tokens")
+	}
+	doc := etree.NewDocument()
+	if err := doc.ReadFromBytes(raw); err != nil {
+		return wrapFail(ReasonMalformed, fmt.Errorf("samlsp: xml syntax (etree): %w", err))
+	}
+	if doc.Root() == nil {
+		return fail(ReasonMalformed, "samlsp: no root element")
+	}
+	return nil
 }
 
 // policy applies the checks that must precede the library: status, algorithm
