@@ -19,17 +19,12 @@ import (
 	"github.com/gatehouse-go/gatehouse/store/sqlite"
 )
 
-// mountSCIM creates the app's SCIM tables, serves the SCIM 2.0 endpoints
+// mountSCIM serves the SCIM 2.0 endpoints
 // at /scim/v2/ (each directory's identity provider finds its directory by
 // its bearer token) with the app's own tables as the kit's UserStore, and
 // serves GET /orgs/{org}/directory, the members' view of their
 // organization's provisioned users.
 func (a *app) mountSCIM() error {
-	// init has no request to take a context from; the tables are created
-	// once, before the server starts.
-	if err := migrateSCIM(context.Background(), a.db); err != nil {
-		return err
-	}
 	srv, err := scimkit.New(scimkit.Config{
 		Store:  a.store,
 		Users:  &scimUsers{db: a.db, now: time.Now},
@@ -76,15 +71,6 @@ var scimSchema = []string{
 		PRIMARY KEY (directory_id, group_id, user_id),
 		FOREIGN KEY (directory_id, group_id) REFERENCES acme_scim_groups (directory_id, scim_id) ON DELETE CASCADE,
 		FOREIGN KEY (directory_id, user_id) REFERENCES acme_scim_users (directory_id, scim_id) ON DELETE CASCADE)`,
-}
-
-func migrateSCIM(ctx context.Context, db *sql.DB) error {
-	for _, q := range scimSchema {
-		if _, err := db.ExecContext(ctx, q); err != nil {
-			return fmt.Errorf("creating the app's SCIM tables: %w", err)
-		}
-	}
-	return nil
 }
 
 // scimUsers is the app's scimkit.UserStore: provisioning creates the app's

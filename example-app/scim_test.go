@@ -162,9 +162,6 @@ func appTables(t *testing.T, backend string) *sql.DB {
 	if err := migrateApp(t.Context(), st.DB()); err != nil {
 		t.Fatal(err)
 	}
-	if err := migrateSCIM(t.Context(), st.DB()); err != nil {
-		t.Fatal(err)
-	}
 	return st.DB()
 }
 

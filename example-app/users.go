@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/gatehouse-go/gatehouse/ssokit"
@@ -55,8 +56,11 @@ var appSchema = []string{
 	`CREATE INDEX IF NOT EXISTS acme_notes_organization ON acme_notes (organization_id, created_at)`,
 }
 
+// migrateApp creates the app's tables: its users, memberships and notes,
+// and the mapping of SCIM-provisioned users and groups (scimSchema), which
+// sign-in consults too (a deprovisioned user stays out).
 func migrateApp(ctx context.Context, db *sql.DB) error {
-	for _, q := range appSchema {
+	for _, q := range slices.Concat(appSchema, scimSchema) {
 		if _, err := db.ExecContext(ctx, q); err != nil {
 			return fmt.Errorf("creating the app's tables: %w", err)
 		}
