@@ -21,7 +21,11 @@
 // browser-binding value) in the Store, sets the binding cookie and
 // redirects to the identity provider. Without a hint it shows an
 // email-first page whose POST is protected by net/http's
-// CrossOriginProtection.
+// CrossOriginProtection. A cross-site GET (Sec-Fetch-Site: cross-site) in
+// a browser that already has a session gets a confirmation page instead of
+// the redirect, whose button POSTs under the same protection: a link on
+// another site cannot start a login (perhaps at the linker's own,
+// auto-approving IdP) that replaces the user's session.
 //
 // The OIDC redirect endpoint consumes the flow by state (single use),
 // checks the binding cookie in constant time, the RFC 9207 iss parameter,
@@ -118,11 +122,11 @@
 // # Logging
 //
 // Events go to Config.Logger with LogAttrs: login_started,
-// login_succeeded, login_failed (reason, sub_reason, connection_id,
-// organization_id), logout, signing_key_created, saml_key_created,
-// saml_key_retired, saml_idp_initiated, relay_state_ignored,
-// saml_metadata_refreshed, saml_metadata_refresh_failed,
-// saml_certificate_expiring, saml_connection_misconfigured,
-// saml_acs_panic. Tokens, codes and
+// login_confirmation_shown, login_succeeded, login_failed (reason,
+// sub_reason, connection_id, organization_id), logout,
+// signing_key_created, saml_key_created, saml_key_retired,
+// saml_idp_initiated, relay_state_ignored, saml_metadata_refreshed,
+// saml_metadata_refresh_failed, saml_certificate_expiring,
+// saml_connection_misconfigured, saml_acs_panic. Tokens, codes and
 // assertions are never logged.
 package ssokit

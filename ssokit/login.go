@@ -26,6 +26,12 @@ func (s *SSO) serveLogin(w http.ResponseWriter, r *http.Request) {
 			s.fail(w, r, &Error{Code: CodeInvalidRequest, Description: "unreadable form", Err: err})
 			return
 		}
+		if id := r.PostForm.Get("connection_id"); id != "" {
+			// The confirmation of a login another site started
+			// (login_confirm.go).
+			q = url.Values{"connection_id": {id}, "login_hint": {r.PostForm.Get("login_hint")}, "return_to": {r.PostForm.Get("return_to")}}
+			break
+		}
 		// The email-first form: route by the address typed in.
 		q = url.Values{"login_hint": {r.PostForm.Get("email")}, "return_to": {r.PostForm.Get("return_to")}}
 		if q.Get("login_hint") == "" {
@@ -59,6 +65,10 @@ func (s *SSO) serveLogin(w http.ResponseWriter, r *http.Request) {
 	conn, err := s.Route(r.Context(), sel)
 	if err != nil {
 		s.fail(w, r, err)
+		return
+	}
+	if r.Method != http.MethodPost && s.needsLoginConfirmation(r) {
+		s.renderLoginConfirmation(w, r, conn, returnTo, sel.LoginHint)
 		return
 	}
 	s.startLogin(w, r, conn, returnTo, sel.LoginHint)

@@ -72,7 +72,11 @@ func (s *SSO) Handler() http.Handler {
 // (connection_id, organization_id, domain_hint, login_hint, in that order
 // of precedence), records the flow and redirects to the identity provider.
 // Without any hint, GET shows an email-first page whose POST routes by the
-// email's domain. return_to names where to land afterwards.
+// email's domain. return_to names where to land afterwards. A GET from
+// another site (Sec-Fetch-Site: cross-site) in a browser that already has a
+// session shows a "Continue to sign in with …" page whose POST (refused
+// cross-origin) continues, so another site cannot replace the session with
+// a login of its choosing; idp_initiated_login is exempt.
 func (s *SSO) LoginHandler() http.Handler { return http.HandlerFunc(s.serveLogin) }
 
 // OIDCRedirectHandler is the redirect URI of OIDC connections
