@@ -47,11 +47,15 @@ func (s *SSO) recordMetadataFetch(id, rawURL string, err error) {
 	rt := s.cfg.saml
 	rt.mu.Lock()
 	defer rt.mu.Unlock()
+	f := rt.fetches[id]
 	if err == nil {
-		delete(rt.fetches, id)
+		// Reset rather than delete: a request waiting on fetchMu holds
+		// this entry and must not read a stale failure.
+		if f != nil {
+			f.err, f.failures, f.retryAt = nil, 0, time.Time{}
+		}
 		return
 	}
-	f := rt.fetches[id]
 	if f == nil {
 		f = &metadataFetch{}
 		rt.fetches[id] = f
