@@ -8,8 +8,8 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/gatehouse-go/gatehouse/internal/netguard"
 	"github.com/gatehouse-go/gatehouse/ssokit"
-	"github.com/gatehouse-go/gatehouse/ssokit/internal/netguard"
 )
 
 // TestOIDCIssuerInternalAddress: without InsecureAllowPrivateIdPAddresses

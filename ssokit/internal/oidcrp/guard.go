@@ -10,7 +10,7 @@ import (
 	"strings"
 	"syscall"
 
-	"github.com/gatehouse-go/gatehouse/ssokit/internal/netguard"
+	"github.com/gatehouse-go/gatehouse/internal/netguard"
 )
 
 // Options tune a [Client]. The zero value is the safe default.

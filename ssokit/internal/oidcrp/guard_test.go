@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gatehouse-go/gatehouse/ssokit/internal/netguard"
+	"github.com/gatehouse-go/gatehouse/internal/netguard"
 	"github.com/gatehouse-go/gatehouse/ssokit/internal/oidcrp"
 )
 

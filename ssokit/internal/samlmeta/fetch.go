@@ -8,7 +8,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/gatehouse-go/gatehouse/ssokit/internal/netguard"
+	"github.com/gatehouse-go/gatehouse/internal/netguard"
 )
 
 // Defaults for [FetchOptions].

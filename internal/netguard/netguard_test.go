@@ -10,7 +10,7 @@ import (
 	"syscall"
 	"testing"
 
-	"github.com/gatehouse-go/gatehouse/ssokit/internal/netguard"
+	"github.com/gatehouse-go/gatehouse/internal/netguard"
 )
 
 func TestPublic(t *testing.T) {

@@ -1,8 +1,9 @@
-// Package netguard keeps the kit's outbound calls to identity providers
-// (SAML metadata, OIDC discovery, JWKS, token, userinfo) off the internal
-// network. The URLs come from connection settings, which a tenant's admin
-// may control, so every connection is checked at dial time, after DNS
-// resolution: this also blocks DNS rebinding and redirects inward.
+// Package netguard keeps the kit's outbound calls off the internal network:
+// calls to identity providers (SAML metadata, OIDC discovery, JWKS, token,
+// userinfo) and webhook deliveries. Their URLs come from settings that a
+// tenant's admin may control, so every connection is checked at dial time,
+// after DNS resolution: this also blocks DNS rebinding and redirects
+// inward. ssokit and webhookkit share it.
 package netguard
 
 import (
@@ -37,7 +38,11 @@ var nonPublic = [...]netip.Prefix{
 	netip.MustParsePrefix("203.0.113.0/24"),  // TEST-NET-3
 	netip.MustParsePrefix("240.0.0.0/4"),     // reserved, broadcast
 	netip.MustParsePrefix("2001:db8::/32"),   // documentation
+	netip.MustParsePrefix("64:ff9b::/96"),    // NAT64: embeds an IPv4 address
 	netip.MustParsePrefix("64:ff9b:1::/48"),  // local-use NAT64
+	netip.MustParsePrefix("2002::/16"),       // 6to4: embeds an IPv4 address
+	netip.MustParsePrefix("fec0::/10"),       // deprecated site-local
+	netip.MustParsePrefix("100::/64"),        // discard-only
 }
 
 // Public reports whether addr is a globally routable unicast address.
