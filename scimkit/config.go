@@ -163,6 +163,7 @@ type ConfigError struct {
 	Err   error
 }
 
+// Error names the field and the problem.
 func (e *ConfigError) Error() string { return "scimkit: Config." + e.Field + ": " + e.Err.Error() }
 
 // Unwrap returns the cause.

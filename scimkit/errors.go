@@ -34,6 +34,8 @@ type Error struct {
 	Err      error  // the cause, if any
 }
 
+// Error returns the status, the detail and the cause for logs; clients
+// receive the SCIM error body instead.
 func (e *Error) Error() string {
 	msg := "scimkit: " + strconv.Itoa(e.Status) + " " + e.Detail
 	if e.Err != nil {

@@ -64,6 +64,8 @@ type DeliveryError struct {
 	Err        error
 }
 
+// Error names the endpoint, the status (when a response arrived) and the
+// cause.
 func (e *DeliveryError) Error() string {
 	if e.StatusCode != 0 {
 		return fmt.Sprintf("webhookkit: deliver to endpoint %q: status %d: %v", e.EndpointID, e.StatusCode, e.Err)
@@ -71,4 +73,5 @@ func (e *DeliveryError) Error() string {
 	return fmt.Sprintf("webhookkit: deliver to endpoint %q: %v", e.EndpointID, e.Err)
 }
 
+// Unwrap returns the cause, such as [ErrEndpointGone].
 func (e *DeliveryError) Unwrap() error { return e.Err }
