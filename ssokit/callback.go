@@ -13,8 +13,9 @@ import (
 // completeLogin is the protocol-neutral end of the identity provider's leg
 // of a login, shared by OIDC and SAML. The protocol engine has consumed
 // flow f (takeLoginFlow) and verified everything it received; res.Profile
-// holds the identity with Subject, the claims and AuthTime filled. Here the
-// profile gets its kit fields, the email is checked against the
+// holds the identity with Subject, the claims and AuthTime filled. Here a
+// flow that required fresh authentication is refused when AuthTime is
+// missing or stale (checkFreshAuth), the profile gets its kit fields, the email is checked against the
 // organization's domains, and the result is stored under a one-time code
 // that the browser redeems at /auth/callback (303 redirect). The browser
 // binding is checked there, where the Lax cookie is always present.
@@ -27,6 +28,11 @@ func (s *SSO) completeLogin(w http.ResponseWriter, r *http.Request, f *loginFlow
 	p.Provider = conn.Provider
 	p.ID = conn.ID + ";" + p.Subject
 	p.Email = strings.ToLower(strings.TrimSpace(p.Email))
+	if err := s.checkFreshAuth(f, p.AuthTime); err != nil {
+		err.ConnectionID, err.OrganizationID = conn.ID, conn.OrganizationID
+		s.fail(w, r, err)
+		return
+	}
 	if p.AuthTime.IsZero() {
 		p.AuthTime = s.cfg.Now()
 	}

@@ -57,7 +57,11 @@
 // /login sends an AuthnRequest with ID "_" + flow id, by HTTP-Redirect, or
 // by an auto-submitting POST form where the IdP offers only POST (or
 // SAMLConfig.SSOBinding says "post"), signed when SAMLConfig.SignRequests,
-// with ForceAuthn on prompt=login or force_authn=1. The ACS
+// with ForceAuthn on prompt=login or force_authn=1 (OIDC sends prompt=login
+// and max_age=0 then). Such a login requires the IdP's AuthnInstant
+// (auth_time) to be no earlier than the flow's start minus
+// Config.ClockSkew; a missing or older one, an IdP session reused despite
+// the request, is refused with ReasonStaleAuthentication. The ACS
 // ([SSO.SAMLACSHandler]) takes the connection from the path, caps the
 // body, validates with internal/samlsp, burns the assertion ID (Remember,
 // until the assertion expires) and only then consumes the flow named by the

@@ -63,6 +63,11 @@ const (
 	ReasonUserinfoSub     = "userinfo_sub_mismatch"
 	ReasonBadHostedDomain = "bad_hosted_domain" // Google: hd missing or not a verified domain of the organization
 	ReasonReplayed        = "replayed"          // kit tokens with a single-use jti
+	// ReasonStaleAuthentication: /login required fresh authentication
+	// (prompt=login, force_authn=1) and the IdP's authentication instant
+	// (OIDC auth_time, SAML AuthnInstant) is missing or older than the
+	// login's start minus Config.ClockSkew.
+	ReasonStaleAuthentication = "stale_authentication"
 )
 
 // Error is the error every handler of the kit passes to Config.ErrorHandler

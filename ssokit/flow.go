@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"time"
 )
 
@@ -33,8 +34,13 @@ type loginFlow struct {
 	Nonce          string         `json:"nonce,omitempty"`         // OIDC
 	BindingHash    []byte         `json:"binding_hash"`            // SHA-256 of the binding cookie
 	SAMLRequestID  string         `json:"saml_request_id,omitempty"`
-	CreatedAt      time.Time      `json:"created_at"`
-	Deadline       time.Time      `json:"deadline"` // CreatedAt + FlowTTL
+	// ForceAuthn records that /login asked the IdP to authenticate the
+	// user afresh (prompt=login or force_authn=1): the answer must then
+	// carry an authentication instant no earlier than CreatedAt minus
+	// Config.ClockSkew (checkFreshAuth).
+	ForceAuthn bool      `json:"force_authn,omitempty"`
+	CreatedAt  time.Time `json:"created_at"`
+	Deadline   time.Time `json:"deadline"` // CreatedAt + FlowTTL
 }
 
 // codeRecord is what a one-time code redeems at /auth/callback.
@@ -82,7 +88,8 @@ func isToken(s string) bool {
 // newLoginFlow prepares the flow of a login on conn: a fresh id, PKCE
 // verifier and nonce, and the binding to this browser (reusing the binding
 // cookie when the browser already has one, so that two tabs can log in at
-// once). Nothing is stored until saveLoginFlow.
+// once), and whether /login asked for fresh authentication. Nothing is
+// stored until saveLoginFlow.
 func (s *SSO) newLoginFlow(r *http.Request, conn *Connection, returnTo, loginHint string) *loginFlow {
 	now := s.cfg.Now()
 	return &loginFlow{
@@ -94,9 +101,37 @@ func (s *SSO) newLoginFlow(r *http.Request, conn *Connection, returnTo, loginHin
 		LoginHint:      loginHint,
 		PKCEVerifier:   randomToken(32),
 		Nonce:          randomToken(32),
+		ForceAuthn:     forceAuthnRequested(r.URL.Query()),
 		CreatedAt:      now,
 		Deadline:       now.Add(s.cfg.FlowTTL),
 	}
+}
+
+// forceAuthnRequested reports whether a /login query asks the identity
+// provider to authenticate the user afresh: prompt=login (RequireSSO's
+// default deny adds it to a session older than MaxAge) or force_authn=1.
+func forceAuthnRequested(q url.Values) bool {
+	return q.Get("prompt") == "login" || q.Get("force_authn") == "1" || q.Get("force_authn") == "true"
+}
+
+// checkFreshAuth refuses the answer to a flow that required fresh
+// authentication when the identity provider's authentication instant
+// (SAML AuthnInstant, OIDC auth_time; zero when absent) is missing or
+// earlier than the flow's start minus Config.ClockSkew: the IdP reused an
+// old session instead of authenticating the user again.
+func (s *SSO) checkFreshAuth(f *loginFlow, authTime time.Time) *Error {
+	if !f.ForceAuthn {
+		return nil
+	}
+	if authTime.IsZero() {
+		return &Error{Code: CodeTokenInvalid, Reason: ReasonStaleAuthentication,
+			Description: "re-authentication was required and the identity provider sent no authentication time"}
+	}
+	if authTime.Before(f.CreatedAt.Add(-s.cfg.ClockSkew)) {
+		return &Error{Code: CodeTokenInvalid, Reason: ReasonStaleAuthentication,
+			Description: "re-authentication was required and the identity provider reused an earlier sign-in"}
+	}
+	return nil
 }
 
 // saveLoginFlow stores f and sets the binding cookie. The store keeps the

@@ -32,18 +32,22 @@ func (s *SSO) rpConnection(conn *Connection) (*oidcrp.Connection, error) {
 
 // oidcAuthURL returns the authorization request URL for flow f.
 //
-// /login?prompt=login (RequireSSO sends it when a session is older than its
-// MaxAge) asks the provider to authenticate the user again, so that the new
-// session's auth_time is fresh instead of the provider's old session being
-// reused in a redirect loop.
+// /login?prompt=login or force_authn=1 (RequireSSO sends prompt=login when a
+// session is older than its MaxAge) asks the provider to authenticate the
+// user again, so that the new session's auth_time is fresh instead of the
+// provider's old session being reused in a redirect loop. It sends
+// prompt=login and max_age=0, which makes auth_time REQUIRED in the ID
+// token (OIDC Core §3.1.2.1); the redirect endpoint then requires it to be
+// fresh (checkFreshAuth).
 func (s *SSO) oidcAuthURL(ctx context.Context, r *http.Request, conn *Connection, f *loginFlow) (string, error) {
 	rc, err := s.rpConnection(conn)
 	if err != nil {
 		return "", err
 	}
 	req := oidcrp.AuthRequest{State: f.ID, Nonce: f.Nonce, Verifier: f.PKCEVerifier, LoginHint: f.LoginHint}
-	if r.URL.Query().Get("prompt") == "login" {
+	if f.ForceAuthn {
 		req.Prompt = "login"
+		req.MaxAgeZero = true
 	}
 	u, err := s.rp.AuthCodeURL(ctx, rc, req)
 	if err != nil {

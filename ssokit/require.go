@@ -46,8 +46,11 @@ type RequireSSOConfig struct {
 	// MaxAge is the longest time since the user authenticated at the
 	// identity provider (Session.AuthTime) before they must sign in
 	// again; the default deny then adds prompt=login, which makes the
-	// identity provider authenticate the user afresh (OIDC prompt=login,
-	// SAML ForceAuthn). Zero means no limit beyond Session.ExpiresAt.
+	// identity provider authenticate the user afresh (OIDC prompt=login
+	// and max_age=0, SAML ForceAuthn); an answer whose authentication
+	// instant predates the new login is refused
+	// (ReasonStaleAuthentication). Zero means no limit beyond
+	// Session.ExpiresAt.
 	MaxAge time.Duration
 	// BreakGlassUserIDs are users who pass without SSO (the administrator
 	// who fixes a broken IdP configuration). Keep the list short.

@@ -18,7 +18,8 @@ const postFormScriptHash = "'sha256-ksB5vsbtOSDHP3+3MQXO5kgqYynnF2d2wynVl+zrIr4=
 // an auto-submitting HTTP-POST form. The request is signed (RSA-SHA256)
 // when the connection says so, asks for the connection's NameID format,
 // and sets ForceAuthn when /login was called with prompt=login or
-// force_authn=1 (re-authentication, e.g. after RequireSSO's MaxAge). No
+// force_authn=1 (re-authentication, e.g. after RequireSSO's MaxAge; the
+// ACS then requires a fresh AuthnInstant, see checkFreshAuth). No
 // RelayState is sent: the ACS finds the flow by InResponseTo.
 func (s *SSO) startSAMLLogin(w http.ResponseWriter, r *http.Request, conn *Connection, f *loginFlow) {
 	ctx := r.Context()
@@ -29,13 +30,12 @@ func (s *SSO) startSAMLLogin(w http.ResponseWriter, r *http.Request, conn *Conne
 	}
 	sp := s.SAMLServiceProvider(conn)
 	f.SAMLRequestID = "_" + f.ID
-	q := r.URL.Query()
 	req := &samlmeta.AuthnRequest{
 		ID:           f.SAMLRequestID,
 		Issuer:       sp.EntityID,
 		ACSURL:       sp.ACSURL,
 		NameIDFormat: s.nameIDFormat(conn),
-		ForceAuthn:   q.Get("prompt") == "login" || q.Get("force_authn") == "1" || q.Get("force_authn") == "true",
+		ForceAuthn:   f.ForceAuthn,
 		IssueInstant: f.CreatedAt,
 	}
 	var key *parsedSigningKey

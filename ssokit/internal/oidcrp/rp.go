@@ -77,6 +77,9 @@ type AuthRequest struct {
 	// Prompt is sent as the prompt parameter when set, e.g. "login" to
 	// make the provider authenticate the user again.
 	Prompt string
+	// MaxAgeZero sends max_age=0: the provider must authenticate the user
+	// afresh and include auth_time in the ID token (OIDC Core §3.1.2.1).
+	MaxAgeZero bool
 }
 
 // AuthCodeURL returns the URL of the provider's authorization endpoint for
@@ -98,6 +101,9 @@ func (c *Client) AuthCodeURL(ctx context.Context, conn *Connection, req AuthRequ
 	}
 	if req.Prompt != "" {
 		opts = append(opts, oauth2.SetAuthURLParam("prompt", req.Prompt))
+	}
+	if req.MaxAgeZero {
+		opts = append(opts, oauth2.SetAuthURLParam("max_age", "0"))
 	}
 	return conn.oauth2Config(p).AuthCodeURL(req.State, opts...), nil
 }
