@@ -1,6 +1,7 @@
 package ssokit
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"log/slog"
@@ -13,14 +14,29 @@ import (
 // completeLogin is the protocol-neutral end of the identity provider's leg
 // of a login, shared by OIDC and SAML. The protocol engine has consumed
 // flow f (takeLoginFlow) and verified everything it received; res.Profile
-// holds the identity with Subject, the claims and AuthTime filled. Here a
-// flow that required fresh authentication is refused when AuthTime is
-// missing or stale (checkFreshAuth), the profile gets its kit fields, the email is checked against the
-// organization's domains, and the result is stored under a one-time code
-// that the browser redeems at /auth/callback (303 redirect). The browser
-// binding is checked there, where the Lax cookie is always present.
+// holds the identity with Subject, the claims and AuthTime filled.
+// issueCode does the rest with the configured Store, and the browser is
+// sent with the one-time code to /auth/callback (303 redirect), where the
+// browser binding is checked (the Lax cookie is always present there).
 func (s *SSO) completeLogin(w http.ResponseWriter, r *http.Request, f *loginFlow, conn *Connection, res *authResult) {
-	ctx := r.Context()
+	code, e := s.issueCode(r.Context(), s.cfg.Store, f, conn, res)
+	if e != nil {
+		s.fail(w, r, e)
+		return
+	}
+	s.redirectToCallback(w, r, code)
+}
+
+// issueCode turns the verified answer to flow f into a one-time code
+// stored through st: a flow that required fresh authentication is refused
+// when AuthTime is missing or stale (checkFreshAuth), the profile gets its
+// kit fields, and the email is checked against the organization's domains.
+// Refusals name conn and its organization.
+func (s *SSO) issueCode(ctx context.Context, st Store, f *loginFlow, conn *Connection, res *authResult) (string, *Error) {
+	fail := func(err *Error) (string, *Error) {
+		err.ConnectionID, err.OrganizationID = conn.ID, conn.OrganizationID
+		return "", err
+	}
 	p := res.Profile
 	p.ConnectionID = conn.ID
 	p.OrganizationID = conn.OrganizationID
@@ -29,9 +45,7 @@ func (s *SSO) completeLogin(w http.ResponseWriter, r *http.Request, f *loginFlow
 	p.ID = conn.ID + ";" + p.Subject
 	p.Email = strings.ToLower(strings.TrimSpace(p.Email))
 	if err := s.checkFreshAuth(f, p.AuthTime); err != nil {
-		err.ConnectionID, err.OrganizationID = conn.ID, conn.OrganizationID
-		s.fail(w, r, err)
-		return
+		return fail(err)
 	}
 	if p.AuthTime.IsZero() {
 		p.AuthTime = s.cfg.Now()
@@ -39,17 +53,11 @@ func (s *SSO) completeLogin(w http.ResponseWriter, r *http.Request, f *loginFlow
 	if p.Username == "" {
 		p.Username = p.Email
 	}
-	fail := func(err *Error) {
-		err.ConnectionID, err.OrganizationID = conn.ID, conn.OrganizationID
-		s.fail(w, r, err)
-	}
 	if p.Subject == "" {
-		fail(&Error{Code: CodeTokenInvalid, Reason: ReasonMissingSub, Description: "the identity provider sent no subject"})
-		return
+		return fail(&Error{Code: CodeTokenInvalid, Reason: ReasonMissingSub, Description: "the identity provider sent no subject"})
 	}
-	if err := s.checkEmailDomain(r, conn, p); err != nil {
-		fail(err)
-		return
+	if err := s.checkEmailDomain(ctx, st, conn, p); err != nil {
+		return fail(err)
 	}
 	now := s.cfg.Now()
 	rec := codeRecord{
@@ -63,14 +71,18 @@ func (s *SSO) completeLogin(w http.ResponseWriter, r *http.Request, f *loginFlow
 	}
 	data, err := json.Marshal(rec)
 	if err != nil {
-		fail(&Error{Code: CodeServerError, Description: "encoding the login failed", Err: err})
-		return
+		return fail(&Error{Code: CodeServerError, Description: "encoding the login failed", Err: err})
 	}
 	code := randomToken(32)
-	if err := s.cfg.Store.PutFlow(ctx, &Flow{ID: code, Kind: flowKindCode, Data: data, ExpiresAt: rec.Deadline}); err != nil {
-		fail(&Error{Code: CodeServerError, Description: "storing the login code failed", Err: err})
-		return
+	if err := st.PutFlow(ctx, &Flow{ID: code, Kind: flowKindCode, Data: data, ExpiresAt: rec.Deadline}); err != nil {
+		return fail(&Error{Code: CodeServerError, Description: "storing the login code failed", Err: err})
 	}
+	return code, nil
+}
+
+// redirectToCallback sends the browser with a one-time code to
+// /auth/callback.
+func (s *SSO) redirectToCallback(w http.ResponseWriter, r *http.Request, code string) {
 	target := s.cfg.url(s.cfg.Paths.Callback) + "?" + url.Values{"code": {code}}.Encode()
 	http.Redirect(w, r, target, http.StatusSeeOther)
 }
@@ -80,8 +92,8 @@ func (s *SSO) completeLogin(w http.ResponseWriter, r *http.Request, f *loginFlow
 // connections also require the hd claim to be a verified domain of the
 // organization: anybody can add a pending domain, and any Workspace
 // customer can assert it as hd.
-func (s *SSO) checkEmailDomain(r *http.Request, conn *Connection, p *Profile) *Error {
-	domains, err := s.cfg.Store.Domains(r.Context(), conn.OrganizationID)
+func (s *SSO) checkEmailDomain(ctx context.Context, store Store, conn *Connection, p *Profile) *Error {
+	domains, err := store.Domains(ctx, conn.OrganizationID)
 	if err != nil {
 		return &Error{Code: CodeServerError, Description: "listing the organization's domains failed", Err: err}
 	}

@@ -193,10 +193,15 @@ func (s *SSO) clearBinding(w http.ResponseWriter) {
 // unknown, used or foreign id is CodeInvalidState; a flow past its deadline
 // is CodeFlowExpired.
 func (s *SSO) takeLoginFlow(ctx context.Context, id string) (*loginFlow, error) {
+	return s.takeLoginFlowFrom(ctx, s.cfg.Store, id)
+}
+
+// takeLoginFlowFrom is takeLoginFlow through st (a transaction's Store).
+func (s *SSO) takeLoginFlowFrom(ctx context.Context, st Store, id string) (*loginFlow, error) {
 	if !isToken(id) {
 		return nil, &Error{Code: CodeInvalidState, Description: "missing or malformed state"}
 	}
-	rec, err := s.cfg.Store.TakeFlow(ctx, id)
+	rec, err := st.TakeFlow(ctx, id)
 	if errors.Is(err, ErrNotFound) {
 		return nil, &Error{Code: CodeInvalidState, Description: "unknown or already used state"}
 	}

@@ -2,6 +2,7 @@ package ssokit
 
 import (
 	"bytes"
+	"context"
 	"encoding/base64"
 	"encoding/xml"
 	"errors"
@@ -33,7 +34,9 @@ const acsFormOverhead = 8 << 10
 // audience, destination, recipient, InResponseTo from the signed
 // SubjectConfirmationData, time bounds, algorithm policy); its assertion ID
 // is then burnt with Store.Remember until it expires (a second use is
-// ReasonReplayed). A solicited response consumes its flow (InResponseTo is
+// ReasonReplayed). When Config.Store is a [TxStore], the burn, the flow,
+// the domain list and the one-time code of a solicited response share one
+// transaction. A solicited response consumes its flow (InResponseTo is
 // "_" + flow id; the flow must belong to this connection) and continues
 // like OIDC: profile, email domain check, one-time code, /auth/callback,
 // where the browser binding is checked. An unsolicited response, where the
@@ -101,40 +104,78 @@ func (s *SSO) serveACS(w http.ResponseWriter, r *http.Request) {
 			Description: "the identity provider sent an unsolicited response and the connection does not allow IdP-initiated login"})
 		return
 	}
-	// Burn the assertion ID (per connection: IDs are chosen by each IdP)
-	// until the assertion could no longer be accepted anyway.
-	err = s.cfg.Store.Remember(ctx, "saml_assertion:"+conn.ID+":"+a.ID, a.NotOnOrAfter)
-	if errors.Is(err, ErrConflict) {
-		fail(&Error{Code: CodeTokenInvalid, Reason: ReasonReplayed, Description: "the SAML assertion was already used"})
+	if requestID == "" {
+		p, e := s.burnAssertion(ctx, s.cfg.Store, conn, a)
+		if e != nil {
+			fail(e)
+			return
+		}
+		s.convertIDPInitiated(w, r, conn, p, relayState)
 		return
 	}
-	if err != nil {
-		fail(&Error{Code: CodeServerError, Description: "recording the assertion id failed", Err: err})
-		return
+	var code string
+	if txs, ok := s.cfg.Store.(TxStore); ok {
+		// One transaction for the writes. A refusal (replayed, unknown
+		// state, expired flow, …) commits what preceded it, as the
+		// one-by-one path does; only a store failure rolls back.
+		err = txs.InTx(ctx, func(tx Store) error {
+			code, e = s.acsIssueCode(ctx, tx, conn, a, requestID)
+			if e != nil && e.Code == CodeServerError {
+				return e
+			}
+			return nil
+		})
+		if err != nil && e == nil {
+			e = &Error{Code: CodeServerError, Description: "committing the login failed", Err: err}
+		}
+	} else {
+		code, e = s.acsIssueCode(ctx, s.cfg.Store, conn, a, requestID)
 	}
-	p, e := samlProfile(conn, a)
 	if e != nil {
 		fail(e)
 		return
 	}
-	if requestID == "" {
-		s.convertIDPInitiated(w, r, conn, p, relayState)
-		return
+	s.redirectToCallback(w, r, code)
+}
+
+// burnAssertion records the assertion ID (per connection: IDs are chosen
+// by each IdP) through st until the assertion could no longer be accepted
+// anyway, so that a second use is ReasonReplayed, and returns the profile
+// of the assertion.
+func (s *SSO) burnAssertion(ctx context.Context, st Store, conn *Connection, a *samlsp.Assertion) (*Profile, *Error) {
+	err := st.Remember(ctx, "saml_assertion:"+conn.ID+":"+a.ID, a.NotOnOrAfter)
+	if errors.Is(err, ErrConflict) {
+		return nil, &Error{Code: CodeTokenInvalid, Reason: ReasonReplayed, Description: "the SAML assertion was already used"}
 	}
-	f, err := s.takeLoginFlow(ctx, strings.TrimPrefix(requestID, "_"))
 	if err != nil {
-		var fe *Error
-		if errors.As(err, &fe) && fe.Code == CodeInvalidState {
+		return nil, &Error{Code: CodeServerError, Description: "recording the assertion id failed", Err: err}
+	}
+	return samlProfile(conn, a)
+}
+
+// acsIssueCode does the store work of a solicited response through st:
+// burn the assertion ID, consume the flow named by requestID (which must
+// belong to conn), and issue the one-time code (issueCode).
+func (s *SSO) acsIssueCode(ctx context.Context, st Store, conn *Connection, a *samlsp.Assertion, requestID string) (string, *Error) {
+	p, e := s.burnAssertion(ctx, st, conn, a)
+	if e != nil {
+		return "", e
+	}
+	f, err := s.takeLoginFlowFrom(ctx, st, strings.TrimPrefix(requestID, "_"))
+	if err != nil {
+		fe, ok := err.(*Error)
+		if !ok {
+			fe = &Error{Code: CodeServerError, Description: "reading the flow failed", Err: err}
+		}
+		if fe.Code == CodeInvalidState {
 			fe.Reason = ReasonBadInResponseTo
 		}
-		s.fail(w, r, withConn(err, conn))
-		return
+		return "", withConnErr(fe, conn)
 	}
 	if f.SAMLRequestID != requestID || f.ConnectionID != conn.ID || f.ConnectionType != ConnectionSAML {
-		fail(&Error{Code: CodeInvalidState, Reason: ReasonBadInResponseTo, Description: "the response answers a login of another connection"})
-		return
+		return "", &Error{Code: CodeInvalidState, Reason: ReasonBadInResponseTo, Description: "the response answers a login of another connection"}
 	}
-	s.completeLogin(w, r, f, conn, &authResult{Profile: p, SessionIndex: a.SessionIndex, NotOnOrAfter: a.SessionNotOnOrAfter})
+	return s.issueCode(ctx, st, f, conn, &authResult{Profile: p, SessionIndex: a.SessionIndex, NotOnOrAfter: a.SessionNotOnOrAfter})
 }
 
 // readACSForm reads the HTTP-POST binding form under the size cap.

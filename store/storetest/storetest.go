@@ -61,6 +61,7 @@ func Run(t *testing.T, open OpenFunc) {
 		{"TxRollback", testTxRollback},
 		{"TxPanic", testTxPanic},
 		{"TxNested", testTxNested},
+		{"InTx", testInTx},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
