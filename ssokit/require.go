@@ -30,6 +30,7 @@ type RequireSSOError struct {
 	Err            error
 }
 
+// Error names the organization and why its requirement was not met.
 func (e *RequireSSOError) Error() string {
 	return fmt.Sprintf("ssokit: organization %s requires SSO: %s", e.OrganizationID, e.Err)
 }
