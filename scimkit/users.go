@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"net/http"
+	"strings"
 
 	"github.com/gatehouse-go/gatehouse/scimkit/internal/patch"
 	"github.com/gatehouse-go/gatehouse/scimkit/internal/schema"
@@ -197,7 +198,7 @@ func (s *Server) updateUser(c *change, cur *DirectoryUser, next map[string]any) 
 	if bytes.Equal(u.Resource, cur.Resource) {
 		return cur, nil
 	}
-	if !equalFoldKey(u.UserName, cur.UserName) {
+	if !strings.EqualFold(u.UserName, cur.UserName) {
 		other, err := c.st.UserByUserName(c.ctx, cur.DirectoryID, u.UserName)
 		switch {
 		case err == nil && other.ID != cur.ID:
@@ -229,8 +230,6 @@ func (s *Server) updateUser(c *change, cur *DirectoryUser, next map[string]any) 
 	}
 	return &u, c.event(EventUserUpdated, hu)
 }
-
-func equalFoldKey(a, b string) bool { return bytes.EqualFold([]byte(a), []byte(b)) }
 
 // deleteUser serves DELETE /Users/{id}.
 func (s *Server) deleteUser(q *request, id string) error {
