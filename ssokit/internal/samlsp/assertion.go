@@ -1,10 +1,7 @@
 package samlsp
 
 import (
-	"strings"
 	"time"
-
-	"github.com/russellhaering/gosaml2/types"
 )
 
 // Expectation is what the caller knows about the response before reading it.
@@ -53,42 +50,29 @@ type Assertion struct {
 	// ResponseSigned reports that the Response carried a verified signature.
 	ResponseSigned bool
 	// AssertionSigned reports that the Assertion carried its own verified
-	// signature. For an encrypted assertion inside a signed Response it is
-	// false even when the inner assertion was signed, because the engine
-	// cannot see inside the ciphertext.
+	// signature (for an encrypted assertion: the decrypted assertion did).
 	AssertionSigned bool
 }
 
 // attributes flattens an AttributeStatement into the Attributes map.
-func attributes(st *types.AttributeStatement) map[string][]string {
+func attributes(attrs []attribute) map[string][]string {
 	out := make(map[string][]string)
-	if st == nil {
-		return out
-	}
-	for _, at := range st.Attributes {
-		vals := make([]string, 0, len(at.Values))
-		for _, v := range at.Values {
-			if v.NameID != nil {
-				vals = append(vals, strings.TrimSpace(v.NameID.Value))
-				continue
-			}
-			vals = append(vals, strings.TrimSpace(v.Value))
-		}
-		out[at.Name] = append(out[at.Name], vals...)
+	for _, at := range attrs {
+		out[at.name] = append(out[at.name], at.values...)
 	}
 	// FriendlyNames second, so they never shadow a Name.
-	names := make(map[string]bool, len(st.Attributes))
-	for _, at := range st.Attributes {
-		names[at.Name] = true
+	names := make(map[string]bool, len(attrs))
+	for _, at := range attrs {
+		names[at.name] = true
 	}
 	done := make(map[[2]string]bool)
-	for _, at := range st.Attributes {
-		pair := [2]string{at.FriendlyName, at.Name}
-		if at.FriendlyName == "" || names[at.FriendlyName] || done[pair] {
+	for _, at := range attrs {
+		pair := [2]string{at.friendlyName, at.name}
+		if at.friendlyName == "" || names[at.friendlyName] || done[pair] {
 			continue
 		}
 		done[pair] = true
-		out[at.FriendlyName] = append(out[at.FriendlyName], out[at.Name]...)
+		out[at.friendlyName] = append(out[at.friendlyName], out[at.name]...)
 	}
 	return out
 }

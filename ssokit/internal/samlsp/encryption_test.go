@@ -32,9 +32,9 @@ func TestEncryptedAssertions(t *testing.T) {
 		build    func(t testing.TB) string
 		settings func(t testing.TB, s *Settings)
 		want     Reason
-		signed   bool // AssertionSigned expected (false: not visible)
+		signed   bool // AssertionSigned expected (the decrypted assertion's own signature)
 	}{
-		{name: "okta retrieval method aes256-cbc, both signed", want: "",
+		{name: "okta retrieval method aes256-cbc, both signed", want: "", signed: true,
 			build: func(t testing.TB) string {
 				return build(t, encryptedResponse(t, samlidp.EncryptionAES256CBC, samlidp.EncryptedKeyRetrievalMethod), idpKey(t))
 			}},
@@ -44,11 +44,11 @@ func TestEncryptedAssertions(t *testing.T) {
 				r.SignAssertion = false
 				return build(t, r, idpKey(t))
 			}},
-		{name: "key info aes256-gcm", want: "",
+		{name: "key info aes256-gcm", want: "", signed: true,
 			build: func(t testing.TB) string {
 				return build(t, encryptedResponse(t, samlidp.EncryptionAES256GCM, samlidp.EncryptedKeyInKeyInfo), idpKey(t))
 			}},
-		{name: "rotation: encrypted to our second key, named in EncryptedKey", want: "",
+		{name: "rotation: encrypted to our second key, named in EncryptedKey", want: "", signed: true,
 			settings: func(t testing.TB, s *Settings) {
 				s.DecryptionKeys = []*rsa.PrivateKey{spKey(t).PrivateKey, spKey2(t).PrivateKey}
 			},
@@ -57,7 +57,7 @@ func TestEncryptedAssertions(t *testing.T) {
 				r.Encrypt = spKey2(t).Certificate
 				return build(t, r, idpKey(t))
 			}},
-		{name: "rotation: encrypted to our second key, EncryptedKey names no certificate", want: "",
+		{name: "rotation: encrypted to our second key, EncryptedKey names no certificate", want: "", signed: true,
 			settings: func(t testing.TB, s *Settings) {
 				s.DecryptionKeys = []*rsa.PrivateKey{spKey(t).PrivateKey, spKey2(t).PrivateKey}
 			},
@@ -111,10 +111,21 @@ func TestEncryptedAssertions(t *testing.T) {
 				tamperText(t, dataCipherValue(t, doc))
 				return encodeDoc(t, doc)
 			}},
-		{name: "inner assertion signed by an attacker", want: ReasonBadSignature,
+		// The decrypted assertion goes through the pre-scan and policy as a
+		// Response does: its KeyInfo must carry a configured certificate.
+		{name: "inner assertion signed by an attacker", want: ReasonBadCertificate,
 			build: func(t testing.TB) string {
 				r := encryptedResponse(t, samlidp.EncryptionAES256GCM, samlidp.EncryptedKeyInKeyInfo)
 				r.SignResponse = false
+				doc := buildDoc(t, r, attackerKey(t))
+				signEnveloped(t, doc.Root(), idpKey(t))
+				return encodeDoc(t, doc)
+			}},
+		{name: "inner assertion signed by an attacker, no KeyInfo", want: ReasonBadSignature,
+			build: func(t testing.TB) string {
+				r := encryptedResponse(t, samlidp.EncryptionAES256GCM, samlidp.EncryptedKeyInKeyInfo)
+				r.SignResponse = false
+				r.OmitKeyInfo = true
 				doc := buildDoc(t, r, attackerKey(t))
 				signEnveloped(t, doc.Root(), idpKey(t))
 				return encodeDoc(t, doc)
@@ -131,7 +142,7 @@ func TestEncryptedAssertions(t *testing.T) {
 			if a == nil {
 				return
 			}
-			if a.NameID != testNameID || !a.ResponseSigned || a.AssertionSigned {
+			if a.NameID != testNameID || !a.ResponseSigned || a.AssertionSigned != tc.signed {
 				t.Errorf("NameID=%q ResponseSigned=%v AssertionSigned=%v", a.NameID, a.ResponseSigned, a.AssertionSigned)
 			}
 			if got := a.Attributes["groups"]; len(got) != 2 {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 )
 
 // XML namespaces the pre-scan resolves.
@@ -24,8 +25,8 @@ const (
 const (
 	maxDepth        = 64
 	maxAttrsPerElem = 128
-	// maxXMLTokens mirrors gosaml2's default MaximumXMLTokens and its bound
-	// (3 tokens per '<'), so the library never refuses what we accepted.
+	// maxXMLTokens bounds the document at 3 tokens per '<', as gosaml2's
+	// default MaximumXMLTokens did.
 	maxXMLTokens = 50000
 )
 
@@ -118,13 +119,14 @@ type sigInfo struct {
 	refersToParent bool
 	keyInfo        bool
 	keyValue       bool   // KeyInfo carries a bare key
+	inAssertion    bool   // the Signature sits inside the (plaintext) Assertion
 	cert           []byte // first X509Certificate text in KeyInfo, as sent
 	certSeen       bool
 }
 
 // scan is what one pass over the raw document learned. It is advisory for
-// everything gosaml2 verifies later, and authoritative for the policy checks
-// gosaml2 does not make (algorithms, assertion count, KeyInfo trust).
+// everything verify checks again on the signed elements, and authoritative
+// for the policy checks (algorithms, assertion count, KeyInfo trust).
 type scan struct {
 	rootID                    string
 	statusCode, subStatusCode string
@@ -167,6 +169,17 @@ func (sc *scan) assertionSigned() bool {
 	return false
 }
 
+// signatureInAssertion reports a Signature anywhere inside the plaintext
+// assertion. Without one, goxmldsig would find none to check there.
+func (sc *scan) signatureInAssertion() bool {
+	for i := range sc.sigs {
+		if sc.sigs[i].inAssertion {
+			return true
+		}
+	}
+	return false
+}
+
 // envelopedSignature reports a Signature placed as a direct child of the
 // root or of the plaintext assertion, whether or not it references them.
 func (sc *scan) envelopedSignature() bool {
@@ -198,12 +211,19 @@ var errMalformed = errors.New("malformed")
 // content, duplicate attributes or IDs, excessive depth) and records what the
 // policy needs. The returned error, if any, is an *Error.
 func (s *Settings) prescan(raw []byte) (*scan, *Error) {
+	return s.prescanAs(raw, kResponse)
+}
+
+// prescanAs is prescan for a document whose root is of kind root: the
+// Response, or the Assertion decrypted from an EncryptedAssertion.
+func (s *Settings) prescanAs(raw []byte, root kind) (*scan, *Error) {
 	if bound := 3*bytes.Count(raw, []byte("<")) + 1; bound > maxXMLTokens {
 		return nil, fail(ReasonMalformed, "samlsp: document has too many xml tokens")
 	}
 	sc := &scan{}
 	d := xml.NewDecoder(bytes.NewReader(raw))
 	d.Strict = true
+	st := newStability()
 
 	var (
 		stack    = make([]frame, 0, 24)
@@ -237,6 +257,9 @@ func (s *Settings) prescan(raw []byte) (*scan, *Error) {
 		if err != nil {
 			return nil, wrapFail(ReasonMalformed, fmt.Errorf("samlsp: xml syntax: %w", err))
 		}
+		if err := st.check(tok); err != nil {
+			return nil, wrapFail(ReasonMalformed, fmt.Errorf("samlsp: %w", err))
+		}
 		first := !started
 		started = true
 		switch t := tok.(type) {
@@ -269,8 +292,14 @@ func (s *Settings) prescan(raw []byte) (*scan, *Error) {
 			if len(t.Attr) > maxAttrsPerElem {
 				return malformed("too many attributes")
 			}
+			if !qname(t.Name) {
+				return malformed("element name is not a QName")
+			}
 			mark := len(decls)
 			for i, a := range t.Attr {
+				if !qname(a.Name) {
+					return malformed("attribute name is not a QName")
+				}
 				// Attribute pollution (security.md item 26): etree's
 				// SelectAttr("ID") matches an ID in any namespace, even an
 				// xmlns:ID declaration, and encoding/xml fills a field
@@ -321,9 +350,6 @@ func (s *Settings) prescan(raw []byte) (*scan, *Error) {
 			switch k {
 			case kResponse:
 				f.id = id
-				if depth == 0 {
-					sc.rootID = id
-				}
 			case kStatusCode:
 				if parent != nil && parent.kind == kStatus && depth == 2 {
 					sc.statusCode = attr(t.Attr, "Value")
@@ -332,7 +358,7 @@ func (s *Settings) prescan(raw []byte) (*scan, *Error) {
 				}
 			case kAssertion, kEncryptedAssertion:
 				sc.assertions++
-				if depth != 1 {
+				if depth != 1 && !(root == kAssertion && depth == 0) {
 					sc.nestedAssertion = true
 				}
 				if k == kEncryptedAssertion {
@@ -350,7 +376,7 @@ func (s *Settings) prescan(raw []byte) (*scan, *Error) {
 					sc.scdNotBefore = attr(t.Attr, "NotBefore")
 				}
 			case kSignature:
-				si := sigInfo{parentDepth: depth - 1}
+				si := sigInfo{parentDepth: depth - 1, inAssertion: f.inAssertion}
 				if parent != nil {
 					si.parentKind = parent.kind
 					si.parentID = parent.id
@@ -404,7 +430,11 @@ func (s *Settings) prescan(raw []byte) (*scan, *Error) {
 			stack = append(stack, f)
 			if depth == 0 {
 				rootSeen = true
-				if k != kResponse {
+				sc.rootID = id
+				if k != root {
+					if root == kAssertion {
+						return malformed("decrypted root element is not a saml:Assertion")
+					}
 					return malformed("root element is not a samlp:Response")
 				}
 			}
@@ -438,6 +468,13 @@ func (s *Settings) prescan(raw []byte) (*scan, *Error) {
 		return malformed("unclosed element")
 	}
 	return sc, nil
+}
+
+// qname reports whether n, as RawToken split it, is a QName: encoding/xml
+// leaves a name with an empty prefix or local part (":a", "a:") whole in
+// Local, where another parser might split it.
+func qname(n xml.Name) bool {
+	return n.Local != "" && !strings.Contains(n.Local, ":") && !strings.Contains(n.Space, ":")
 }
 
 // attr returns the value of the unprefixed attribute local, or "".

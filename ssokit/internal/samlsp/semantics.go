@@ -1,83 +1,96 @@
 package samlsp
 
 import (
-	"encoding/xml"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
-
-	rtvalidator "github.com/mattermost/xml-roundtrip-validator"
-	"github.com/russellhaering/gosaml2/types"
 )
 
-// checkVerified applies, to the verified response gosaml2 returned, the protocol
-// checks gosaml2 v0.12.0 leaves to its caller (security.md section 3): one
-// assertion, its version, Destination on a signed Response, InResponseTo from
-// the signed SubjectConfirmationData, the validity windows with skew, and a
-// non-empty audience restriction naming us. It then builds the Assertion.
-func (s *Settings) checkVerified(sc *scan, resp *types.Response, expect Expectation, now time.Time) (*Assertion, *Error) {
+// checkVerified applies the protocol checks to what verify read from the
+// signed elements: those gosaml2's ValidateEncodedResponse made (Destination
+// and Version of the Response, its Issuer and Status, the Assertion Issuer,
+// a bearer SubjectConfirmation whose Recipient is the ACS and whose
+// NotOnOrAfter is ahead), in its order, and those it left to its caller
+// (security.md section 3): Destination on a signed Response, InResponseTo
+// from the signed SubjectConfirmationData, the validity windows with skew,
+// and a non-empty audience restriction naming us. It then builds the
+// Assertion.
+func (s *Settings) checkVerified(v *verified, expect Expectation, now time.Time) (*Assertion, *Error) {
 	skew := s.skew()
-	if sc.encrypted && !resp.SignatureValidated {
-		return nil, fail(ReasonEncryptedUnsigned, "samlsp: encrypted assertion was not inside a verified response")
+	a := &v.a
+	if v.destination != "" && v.destination != s.ACSURL {
+		return nil, fail(ReasonBadDestination, "samlsp: response Destination is not the ACS URL")
 	}
-	if len(resp.Assertions) != 1 || len(resp.EncryptedAssertions) != 0 {
-		return nil, fail(ReasonMultipleAssertions, fmt.Sprintf("samlsp: verified response holds %d assertions, want exactly 1", len(resp.Assertions)+len(resp.EncryptedAssertions)))
+	if v.version != "2.0" {
+		return nil, fail(ReasonBadVersion, fmt.Sprintf("samlsp: response version %q", v.version))
 	}
-	a := &resp.Assertions[0]
-	responseSigned := resp.SignatureValidated
-	assertionSigned := a.SignatureValidated || (responseSigned && !sc.encrypted && sc.assertionSigned())
-	if !responseSigned && !assertionSigned {
-		return nil, fail(ReasonUnsignedAssertion, "samlsp: no verified signature covers the assertion")
+	if !v.hasIssuer || v.issuer != s.IDPEntityID {
+		return nil, fail(ReasonBadIssuer, "samlsp: response issuer does not match IDPEntityID")
 	}
-
-	if a.Version != "2.0" {
-		return nil, fail(ReasonBadVersion, fmt.Sprintf("samlsp: assertion version %q", a.Version))
+	if !v.hasStatus || !v.hasStatusCode || v.statusCode != statusSuccess {
+		return nil, &Error{
+			Reason:     ReasonStatus,
+			StatusCode: v.statusCode,
+			Err:        fmt.Errorf("samlsp: identity provider status %q", v.statusCode),
+		}
 	}
-	if a.Issuer == nil || a.Issuer.Value != s.IDPEntityID {
+	if !a.hasIssuer || a.issuer != s.IDPEntityID {
 		return nil, fail(ReasonBadIssuer, "samlsp: assertion issuer does not match IDPEntityID")
 	}
-	if responseSigned && resp.Destination == "" {
-		return nil, fail(ReasonBadDestination, "samlsp: signed response has no Destination")
+	if !a.hasSubject || !a.hasConfirmation {
+		return nil, fail(ReasonBadSubject, "samlsp: assertion has no SubjectConfirmation")
 	}
-
-	// Subject.
-	if a.Subject == nil || a.Subject.NameID == nil {
-		return nil, fail(ReasonBadSubject, "samlsp: assertion has no Subject NameID")
+	if a.method != bearer {
+		return nil, fail(ReasonBadSubject, fmt.Sprintf("samlsp: SubjectConfirmation Method %q is not bearer", a.method))
 	}
-	nameID := strings.TrimSpace(a.Subject.NameID.Value)
-	if nameID == "" {
-		return nil, fail(ReasonBadSubject, "samlsp: Subject NameID is empty")
-	}
-	conf := a.Subject.SubjectConfirmation
-	if conf == nil || conf.SubjectConfirmationData == nil {
+	if !a.hasSCD {
 		return nil, fail(ReasonBadSubject, "samlsp: assertion has no SubjectConfirmationData")
 	}
-	scd := conf.SubjectConfirmationData
-	scdNotOnOrAfter, e := parseTime("SubjectConfirmationData NotOnOrAfter", scd.NotOnOrAfter)
+	if a.recipient != s.ACSURL {
+		return nil, fail(ReasonBadRecipient, "samlsp: SubjectConfirmationData Recipient is not the ACS URL")
+	}
+	if a.scdNotOnOrAfter == "" {
+		return nil, fail(ReasonBadSubject, "samlsp: SubjectConfirmationData has no NotOnOrAfter")
+	}
+	scdNotOnOrAfter, e := parseTime("SubjectConfirmationData NotOnOrAfter", a.scdNotOnOrAfter)
 	if e != nil {
 		return nil, e
 	}
 	if !now.Add(-skew).Before(scdNotOnOrAfter) {
-		return nil, fail(ReasonExpired, fmt.Sprintf("samlsp: SubjectConfirmationData NotOnOrAfter %s is past", scd.NotOnOrAfter))
+		return nil, fail(ReasonExpired, fmt.Sprintf("samlsp: SubjectConfirmationData NotOnOrAfter %s is past", a.scdNotOnOrAfter))
 	}
-	// gosaml2's types omit SCD NotBefore; the pre-scan read it from the
-	// single plaintext assertion, which is the one the signature covered.
-	if sc.scdNotBefore != "" && !sc.encrypted {
-		nb, e := parseTime("SubjectConfirmationData NotBefore", sc.scdNotBefore)
+
+	responseSigned, assertionSigned := v.responseSigned, v.assertionSigned
+	if a.version != "2.0" {
+		return nil, fail(ReasonBadVersion, fmt.Sprintf("samlsp: assertion version %q", a.version))
+	}
+	if responseSigned && v.destination == "" {
+		return nil, fail(ReasonBadDestination, "samlsp: signed response has no Destination")
+	}
+
+	// Subject.
+	if !a.hasNameID {
+		return nil, fail(ReasonBadSubject, "samlsp: assertion has no Subject NameID")
+	}
+	nameID := strings.TrimSpace(a.nameID)
+	if nameID == "" {
+		return nil, fail(ReasonBadSubject, "samlsp: Subject NameID is empty")
+	}
+	if a.scdNotBefore != "" {
+		nb, e := parseTime("SubjectConfirmationData NotBefore", a.scdNotBefore)
 		if e != nil {
 			return nil, e
 		}
 		if now.Add(skew).Before(nb) {
-			return nil, fail(ReasonNotYetValid, fmt.Sprintf("samlsp: SubjectConfirmationData NotBefore %s is in the future", sc.scdNotBefore))
+			return nil, fail(ReasonNotYetValid, fmt.Sprintf("samlsp: SubjectConfirmationData NotBefore %s is in the future", a.scdNotBefore))
 		}
 	}
 
 	// InResponseTo: the signed SCD value decides; a signed Response value
 	// must agree with it.
-	irt := scd.InResponseTo
+	irt := a.scdInResponseTo
 	if expect.RequestID == "" {
-		if irt != "" || (responseSigned && resp.InResponseTo != "") {
+		if irt != "" || (responseSigned && v.inResponseTo != "") {
 			return nil, fail(ReasonBadInResponseTo, "samlsp: unsolicited response expected, but it carries InResponseTo")
 		}
 	} else {
@@ -86,43 +99,42 @@ func (s *Settings) checkVerified(sc *scan, resp *types.Response, expect Expectat
 			return nil, fail(ReasonBadInResponseTo, "samlsp: solicited response lacks InResponseTo")
 		case irt != expect.RequestID:
 			return nil, fail(ReasonBadInResponseTo, "samlsp: InResponseTo does not match the request")
-		case responseSigned && resp.InResponseTo != "" && resp.InResponseTo != expect.RequestID:
+		case responseSigned && v.inResponseTo != "" && v.inResponseTo != expect.RequestID:
 			return nil, fail(ReasonBadInResponseTo, "samlsp: response InResponseTo does not match the request")
 		}
 	}
 
 	// Conditions: window and audience.
-	c := a.Conditions
-	if c == nil {
+	if !a.hasConditions {
 		return nil, fail(ReasonBadAudience, "samlsp: assertion has no Conditions, hence no AudienceRestriction")
 	}
-	if c.NotBefore == "" {
+	if a.notBefore == "" {
 		return nil, fail(ReasonNotYetValid, "samlsp: Conditions has no NotBefore")
 	}
-	nb, e := parseTime("Conditions NotBefore", c.NotBefore)
+	nb, e := parseTime("Conditions NotBefore", a.notBefore)
 	if e != nil {
 		return nil, e
 	}
 	if now.Add(skew).Before(nb) {
-		return nil, fail(ReasonNotYetValid, fmt.Sprintf("samlsp: Conditions NotBefore %s is in the future", c.NotBefore))
+		return nil, fail(ReasonNotYetValid, fmt.Sprintf("samlsp: Conditions NotBefore %s is in the future", a.notBefore))
 	}
-	if c.NotOnOrAfter == "" {
+	if a.notOnOrAfter == "" {
 		return nil, fail(ReasonExpired, "samlsp: Conditions has no NotOnOrAfter")
 	}
-	condNotOnOrAfter, e := parseTime("Conditions NotOnOrAfter", c.NotOnOrAfter)
+	condNotOnOrAfter, e := parseTime("Conditions NotOnOrAfter", a.notOnOrAfter)
 	if e != nil {
 		return nil, e
 	}
 	if !now.Add(-skew).Before(condNotOnOrAfter) {
-		return nil, fail(ReasonExpired, fmt.Sprintf("samlsp: Conditions NotOnOrAfter %s is past", c.NotOnOrAfter))
+		return nil, fail(ReasonExpired, fmt.Sprintf("samlsp: Conditions NotOnOrAfter %s is past", a.notOnOrAfter))
 	}
-	if len(c.AudienceRestrictions) == 0 {
+	if len(a.audiences) == 0 {
 		return nil, fail(ReasonBadAudience, "samlsp: assertion has no AudienceRestriction")
 	}
-	for _, ar := range c.AudienceRestrictions {
+	for _, auds := range a.audiences {
 		ok := false
-		for _, au := range ar.Audiences {
-			if s.audienceOK(strings.TrimSpace(au.Value)) {
+		for _, au := range auds {
+			if s.audienceOK(strings.TrimSpace(au)) {
 				ok = true
 				break
 			}
@@ -133,50 +145,40 @@ func (s *Settings) checkVerified(sc *scan, resp *types.Response, expect Expectat
 	}
 
 	out := &Assertion{
-		ID:              a.ID,
-		Issuer:          s.IDPEntityID,
-		NameID:          nameID,
-		NameIDFormat:    a.Subject.NameID.Format,
-		InResponseTo:    irt,
-		Attributes:      attributes(a.AttributeStatement),
-		ResponseSigned:  responseSigned,
-		AssertionSigned: assertionSigned,
+		ID:                   a.id,
+		Issuer:               s.IDPEntityID,
+		NameID:               nameID,
+		NameIDFormat:         a.nameIDFormat,
+		InResponseTo:         irt,
+		Attributes:           attributes(a.attributes),
+		ResponseSigned:       responseSigned,
+		AssertionSigned:      assertionSigned,
+		SessionIndex:         a.sessionIndex,
+		AuthnContextClassRef: a.classRef,
 	}
 	until := scdNotOnOrAfter
 	if condNotOnOrAfter.Before(until) {
 		until = condNotOnOrAfter
 	}
 	out.NotOnOrAfter = until.Add(skew).UTC()
-	if st := a.AuthnStatement; st != nil {
-		out.SessionIndex = st.SessionIndex
-		if st.AuthnInstant != nil {
-			out.AuthnInstant = st.AuthnInstant.UTC()
-		}
-		if st.SessionNotOnOrAfter != nil {
-			out.SessionNotOnOrAfter = st.SessionNotOnOrAfter.UTC()
-		}
-		if st.AuthnContext != nil && st.AuthnContext.AuthnContextClassRef != nil {
-			out.AuthnContextClassRef = strings.TrimSpace(st.AuthnContext.AuthnContextClassRef.Value)
-		}
+	if !a.authnInstant.IsZero() {
+		out.AuthnInstant = a.authnInstant.UTC()
+	}
+	if !a.sessionNotOnOrAfter.IsZero() {
+		out.SessionNotOnOrAfter = a.sessionNotOnOrAfter.UTC()
 	}
 	return out, nil
 }
 
 // parseTime parses an xs:dateTime the way gosaml2 does (RFC 3339, fractional
 // seconds allowed, zone required).
+// bearer is the only SubjectConfirmation method a browser SSO response may use.
+const bearer = "urn:oasis:names:tc:SAML:2.0:cm:bearer"
+
 func parseTime(what, v string) (time.Time, *Error) {
 	t, err := time.Parse(time.RFC3339, strings.TrimSpace(v))
 	if err != nil {
 		return time.Time{}, wrapFail(ReasonMalformed, fmt.Errorf("samlsp: %s %q: %w", what, v, err))
 	}
 	return t, nil
-}
-
-// isXMLError reports errors of XML parsing (gosaml2 returns them unwrapped).
-func isXMLError(err error) bool {
-	var se *xml.SyntaxError
-	var ve rtvalidator.XMLValidationError
-	var re rtvalidator.XMLRoundtripError
-	var te *time.ParseError
-	return errors.As(err, &se) || errors.As(err, &ve) || errors.As(err, &re) || errors.As(err, &te)
 }
