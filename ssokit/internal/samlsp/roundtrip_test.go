@@ -48,6 +48,8 @@ var stabilityCases = []struct {
 	{"comment", `<a><!-- note --></a>`, true},
 	{"entities in text and attributes", `<a b="&lt;&amp;&quot;">&lt;x&gt; &amp; y</a>`, true},
 	{"CDATA", `<a><![CDATA[<not markup>]]></a>`, true},
+	{"character references", `<a b="&#xD;&#x9;">&#xD;&#xA;&#x9;&#x10000;é</a>`, true},
+	{"control character reference", `<a>&#x1;</a>`, false},
 	{"xsi:type value", `<a xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:type="xs:string">v</a>`, true},
 	{"saml response", samlLike, true},
 
@@ -114,6 +116,10 @@ func TestStabilityCatchesChanges(t *testing.T) {
 				{Name: xml.Name{Space: "xmlns", Local: "saml"}, Value: nsAssertion}}}, true},
 		{"prefixed end tag", xml.EndElement{Name: xml.Name{Space: "saml", Local: "Assertion"}}, true},
 		{"text", xml.CharData("ada@example.com <&>"), true},
+		{"text with a carriage return and a tab", xml.CharData("a\r\n\tb"), true},
+		{"text with a control character", xml.CharData("a\x01b"), false},
+		{"text with invalid UTF-8", xml.CharData("a\xffb"), false},
+		{"text with U+FFFE", xml.CharData("a\uFFFEb"), false},
 		{"comment", xml.Comment(" c "), true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
