@@ -150,6 +150,11 @@ type Response struct {
 	// KeyPlacement says where the EncryptedKey goes. Default:
 	// [EncryptedKeyInKeyInfo].
 	KeyPlacement EncryptedKeyPlacement
+
+	// EditAssertion, when set, may change the assertion after it is built
+	// and before it is signed and encrypted, for test shapes the fields
+	// above do not describe (an Advice, a second AuthnStatement).
+	EditAssertion func(assertion *etree.Element)
 }
 
 // NewID returns a fresh SAML identifier: "_" followed by 40 hex digits, a
@@ -221,6 +226,9 @@ func (r *Response) BuildDocument(key *Key) (*etree.Document, error) {
 
 	if !r.OmitAssertion {
 		assertion := r.buildAssertion()
+		if r.EditAssertion != nil {
+			r.EditAssertion(assertion)
+		}
 		if r.SignAssertion {
 			if err := signer.signEnveloped(assertion); err != nil {
 				return nil, err

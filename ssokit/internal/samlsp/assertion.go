@@ -47,7 +47,13 @@ type Assertion struct {
 	// Attributes maps each attribute Name, and also its FriendlyName when
 	// that is not itself used as a Name, to its values in document order.
 	Attributes map[string][]string
-	// ResponseSigned reports that the Response carried a verified signature.
+	// ResponseSigned reports that the Response carried a verified signature
+	// in its place, a direct child of the Response. It is a property of this
+	// document, not of the IdP: anyone holding a response the IdP signed
+	// twice can move the Response signature elsewhere (its digest still
+	// verifies, since the enveloped-signature transform removes it wherever
+	// it sits) and present the response as signed on the assertion only,
+	// which is then judged as such.
 	ResponseSigned bool
 	// AssertionSigned reports that the Assertion carried its own verified
 	// signature (for an encrypted assertion: the decrypted assertion did).

@@ -16,6 +16,7 @@ const (
 	nsDSig      = "http://www.w3.org/2000/09/xmldsig#"
 	nsXMLEnc    = "http://www.w3.org/2001/04/xmlenc#"
 	nsXML       = "http://www.w3.org/XML/1998/namespace"
+	nsXMLNS     = "http://www.w3.org/2000/xmlns/"
 
 	statusSuccess = "urn:oasis:names:tc:SAML:2.0:status:Success"
 )
@@ -143,7 +144,6 @@ type scan struct {
 	scds                 int
 	scdNotBefore         string // of the (single) plaintext SCD
 
-	encKeyCert []byte // X509Certificate inside an EncryptedKey, as sent
 }
 
 // responseSigned reports whether the root carries its own enveloped
@@ -230,7 +230,7 @@ func (s *Settings) prescanAs(raw []byte, root kind) (*scan, *Error) {
 		decls    = make([]nsDecl, 0, 16)
 		ids      = make(map[string]struct{}, 4)
 		text     []byte // accumulates X509Certificate text
-		capture  int    // 0: none, 1: signature certificate, 2: EncryptedKey certificate
+		capture  int    // stack depth of the X509Certificate being read, or 0
 		rootSeen bool
 		started  bool // any token seen
 	)
@@ -279,7 +279,8 @@ func (s *Settings) prescanAs(raw []byte, root kind) (*scan, *Error) {
 				}
 				continue
 			}
-			if capture != 0 {
+			if capture != 0 && len(stack) == capture {
+				// Direct text only, as goxmldsig reads it.
 				text = append(text, t...)
 			}
 		case xml.StartElement:
@@ -316,6 +317,12 @@ func (s *Settings) prescanAs(raw []byte, root kind) (*scan, *Error) {
 					}
 				}
 				switch {
+				case a.Name.Space == "xmlns" && !reservedOK(a.Name.Local, a.Value):
+					// etree would honour what encoding/xml ignores
+					// (an xmlns:xml redeclaration), so refuse it.
+					return malformed("reserved namespace prefix or name redeclared")
+				case a.Name.Space == "" && a.Name.Local == "xmlns" && (a.Value == nsXML || a.Value == nsXMLNS):
+					return malformed("reserved namespace name as the default namespace")
 				case a.Name.Space == "xmlns":
 					decls = append(decls, nsDecl{a.Name.Local, a.Value})
 				case a.Name.Space == "" && a.Name.Local == "xmlns":
@@ -415,16 +422,11 @@ func (s *Settings) prescanAs(raw []byte, root kind) (*scan, *Error) {
 					sc.sigs[f.sig].keyValue = true
 				}
 			case kX509Certificate:
-				switch {
-				case f.inEncKey:
-					if sc.encKeyCert == nil {
-						capture, text = 2, text[:0]
-					}
-				case f.sig >= 0 && !sc.sigs[f.sig].certSeen && depth >= 3 &&
-					stack[depth-1].kind == kX509Data && stack[depth-2].kind == kKeyInfo && stack[depth-3].kind == kSignature:
+				if !f.inEncKey && f.sig >= 0 && !sc.sigs[f.sig].certSeen && depth >= 3 &&
+					stack[depth-1].kind == kX509Data && stack[depth-2].kind == kKeyInfo && stack[depth-3].kind == kSignature {
 					// Signature/KeyInfo/X509Data/X509Certificate: the one
 					// goxmldsig reads (the first).
-					capture, text = 1, text[:0]
+					capture, text = depth+1, text[:0]
 				}
 			}
 			stack = append(stack, f)
@@ -447,14 +449,9 @@ func (s *Settings) prescanAs(raw []byte, root kind) (*scan, *Error) {
 			if f.prefix != t.Name.Space || f.local != t.Name.Local {
 				return malformed("mismatched end tag")
 			}
-			if f.kind == kX509Certificate && capture != 0 {
-				v := append([]byte(nil), text...)
-				if capture == 2 {
-					sc.encKeyCert = v
-				} else {
-					sc.sigs[f.sig].cert = v
-					sc.sigs[f.sig].certSeen = true
-				}
+			if f.kind == kX509Certificate && capture == n {
+				sc.sigs[f.sig].cert = append([]byte(nil), text...)
+				sc.sigs[f.sig].certSeen = true
 				capture = 0
 			}
 			decls = decls[:f.nsMark]
@@ -468,6 +465,19 @@ func (s *Settings) prescanAs(raw []byte, root kind) (*scan, *Error) {
 		return malformed("unclosed element")
 	}
 	return sc, nil
+}
+
+// reservedOK applies the Namespaces in XML constraints on the reserved
+// prefixes and names to the declaration xmlns:prefix="uri": xml may only be
+// bound to its own name, xmlns never, and neither name to another prefix.
+func reservedOK(prefix, uri string) bool {
+	switch {
+	case prefix == "xmlns", uri == nsXMLNS:
+		return false
+	case prefix == "xml":
+		return uri == nsXML
+	}
+	return uri != nsXML
 }
 
 // qname reports whether n, as RawToken split it, is a QName: encoding/xml

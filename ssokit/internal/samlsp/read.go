@@ -61,7 +61,9 @@ type attribute struct {
 // read fills v from the Response element resp and the Assertion element a.
 // An element the checks rely on must appear at most once where it is
 // expected; a second Issuer, Subject or Conditions is refused as malformed
-// rather than read first-wins or last-wins. Timestamps that gosaml2
+// rather than read first-wins or last-wins, and so is a second
+// AuthnStatement, AuthnContext, AuthnContextClassRef or AttributeValue
+// NameID. Timestamps that gosaml2
 // unmarshalled into time.Time must parse when present.
 func (v *verified) read(resp, a *etree.Element) *Error {
 	v.destination = attrValue(resp, "Destination")
@@ -170,7 +172,8 @@ func (d *assertionData) read(a *etree.Element) *Error {
 		switch {
 		case isElement(c, nsAssertion, "AuthnStatement"):
 			if d.hasAuthn {
-				continue // the first one describes the session
+				// AuthnInstant decides forced re-authentication: one only.
+				return fail(ReasonMalformed, "samlsp: Assertion holds more than one AuthnStatement")
 			}
 			d.hasAuthn = true
 			d.sessionIndex = attrValue(c, "SessionIndex")
@@ -181,8 +184,16 @@ func (d *assertionData) read(a *etree.Element) *Error {
 			if d.sessionNotOnOrAfter, e = instant(c, "SessionNotOnOrAfter"); e != nil {
 				return e
 			}
-			if ctx := firstChild(c, nsAssertion, "AuthnContext"); ctx != nil {
-				if ref := firstChild(ctx, nsAssertion, "AuthnContextClassRef"); ref != nil {
+			ctx, e := onlyChild(c, nsAssertion, "AuthnContext")
+			if e != nil {
+				return e
+			}
+			if ctx != nil {
+				ref, e := onlyChild(ctx, nsAssertion, "AuthnContextClassRef")
+				if e != nil {
+					return e
+				}
+				if ref != nil {
 					d.classRef = strings.TrimSpace(textOf(ref))
 				}
 			}
@@ -191,7 +202,11 @@ func (d *assertionData) read(a *etree.Element) *Error {
 				if !isElement(at, nsAssertion, "Attribute") {
 					continue
 				}
-				d.attributes = append(d.attributes, readAttribute(at))
+				attr, e := readAttribute(at)
+				if e != nil {
+					return e
+				}
+				d.attributes = append(d.attributes, attr)
 			}
 		}
 	}
@@ -200,19 +215,23 @@ func (d *assertionData) read(a *etree.Element) *Error {
 
 // readAttribute reads an Attribute's names and values. A value is its text,
 // or the text of the NameID it holds (eduPersonTargetedID), trimmed.
-func readAttribute(at *etree.Element) attribute {
+func readAttribute(at *etree.Element) (attribute, *Error) {
 	out := attribute{name: attrValue(at, "Name"), friendlyName: attrValue(at, "FriendlyName")}
 	for _, val := range at.ChildElements() {
 		if !isElement(val, nsAssertion, "AttributeValue") {
 			continue
 		}
-		if n := firstChild(val, nsAssertion, "NameID"); n != nil {
+		n, e := onlyChild(val, nsAssertion, "NameID")
+		if e != nil {
+			return attribute{}, e
+		}
+		if n != nil {
 			out.values = append(out.values, strings.TrimSpace(textOf(n)))
 			continue
 		}
 		out.values = append(out.values, strings.TrimSpace(textOf(val)))
 	}
-	return out
+	return out, nil
 }
 
 // onlyChild returns el's child uri:local, nil when there is none, and a
@@ -229,16 +248,6 @@ func onlyChild(el *etree.Element, uri, local string) (*etree.Element, *Error) {
 		found = c
 	}
 	return found, nil
-}
-
-// firstChild returns el's first child uri:local, or nil.
-func firstChild(el *etree.Element, uri, local string) *etree.Element {
-	for _, c := range el.ChildElements() {
-		if isElement(c, uri, local) {
-			return c
-		}
-	}
-	return nil
 }
 
 // attrValue returns the value of el's unprefixed attribute key, or "".

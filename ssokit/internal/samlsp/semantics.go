@@ -61,6 +61,10 @@ func (s *Settings) checkVerified(v *verified, expect Expectation, now time.Time)
 	}
 
 	responseSigned, assertionSigned := v.responseSigned, v.assertionSigned
+	if a.id == "" {
+		// The ID is the replay-cache key.
+		return nil, fail(ReasonMalformed, "samlsp: assertion has no ID")
+	}
 	if a.version != "2.0" {
 		return nil, fail(ReasonBadVersion, fmt.Sprintf("samlsp: assertion version %q", a.version))
 	}

@@ -146,15 +146,15 @@ func certValid(c *x509.Certificate, now time.Time) bool {
 	return !now.Before(c.NotBefore) && !now.After(c.NotAfter)
 }
 
-// decryptionCandidates lists the key stores to try: none for a plaintext
-// assertion; the key matching the EncryptedKey certificate when the IdP named
-// one; otherwise every configured key.
-func (s *Settings) decryptionCandidates(sc *scan) ([]*keyStore, *Error) {
-	if !sc.encrypted {
-		return []*keyStore{nil}, nil
+// decryptionCandidates lists the keys to try: the one matching the
+// certificate the EncryptedKey names (base64 DER, possibly wrapped), when it
+// names one; otherwise every configured key.
+func (s *Settings) decryptionCandidates(encKeyCert string) ([]*keyStore, *Error) {
+	if len(s.DecryptionKeys) == 0 {
+		return nil, fail(ReasonDecryptionFailed, "samlsp: encrypted assertion but no DecryptionKeys configured")
 	}
-	if sc.encKeyCert != nil {
-		der, err := base64.StdEncoding.DecodeString(string(stripSpace(sc.encKeyCert)))
+	if encKeyCert != "" {
+		der, err := base64.StdEncoding.DecodeString(string(stripSpace([]byte(encKeyCert))))
 		if err != nil {
 			return nil, wrapFail(ReasonDecryptionFailed, fmt.Errorf("samlsp: EncryptedKey certificate is not base64: %w", err))
 		}

@@ -162,10 +162,6 @@ func (s *Settings) checkSignature(el *etree.Element, sets [][]*x509.Certificate,
 // Response (the ciphertext hid it from them), and verified when it carries
 // its own signature.
 func (s *Settings) decrypt(sc *scan, el *etree.Element, sets [][]*x509.Certificate, now time.Time) (*etree.Element, bool, *Error) {
-	keys, e := s.decryptionCandidates(sc)
-	if e != nil {
-		return nil, false, e
-	}
 	ctx, err := etreeutils.NSBuildParentContext(el)
 	if err != nil {
 		return nil, false, wrapFail(ReasonMalformed, fmt.Errorf("samlsp: encrypted assertion namespaces: %w", err))
@@ -184,6 +180,17 @@ func (s *Settings) decrypt(sc *scan, el *etree.Element, sets [][]*x509.Certifica
 	if err := xml.Unmarshal(b, &ea); err != nil {
 		return nil, false, wrapFail(ReasonMalformed, fmt.Errorf("samlsp: encrypted assertion: %w", err))
 	}
+	// The key the IdP names is read here, from the verified element: the
+	// raw document may carry other EncryptedKeys where the Response
+	// signature does not reach (inside the Signature itself).
+	ek := &ea.EncryptedKey
+	if ek.CipherValue == "" {
+		ek = &ea.DetEncryptedKey // the element DecryptBytes will use
+	}
+	keys, e := s.decryptionCandidates(ek.X509Data)
+	if e != nil {
+		return nil, false, e
+	}
 	var plain []byte
 	for _, ks := range keys {
 		plain, err = ea.DecryptBytes(&tls.Certificate{Certificate: [][]byte{ks.cert}, PrivateKey: ks.key})
@@ -201,6 +208,9 @@ func (s *Settings) decrypt(sc *scan, el *etree.Element, sets [][]*x509.Certifica
 	if e != nil {
 		e.Reason = ReasonDecryptionFailed
 		return nil, false, e
+	}
+	if inner.assertions != 1 || inner.nestedAssertion || inner.encrypted {
+		return nil, false, fail(ReasonMultipleAssertions, fmt.Sprintf("samlsp: decrypted assertion holds %d more assertions", inner.assertions-1))
 	}
 	if inner.weakAlg != "" {
 		return nil, false, fail(ReasonWeakAlgorithm, fmt.Sprintf("samlsp: algorithm %q is not allowed", inner.weakAlg))
