@@ -63,6 +63,7 @@ var stabilityCases = []struct {
 	{"two colons in element name", `<a:b:c xmlns:a="urn:a">x</a:b:c>`, false},
 	{"two colons in attribute name", `<a xmlns:p="urn:p" p:b:c="x"/>`, false},
 	{"double colon element", `<x::Root/>`, false},
+	{"end tag whose local part is not a name", `<a></A:0>`, false},
 	// CVE-2020-29510: directives.
 	{"directive with a comment", `<!DOCTYPE a [<!-- c --> ]><a/>`, true},
 	{"directive with a quoted bracket", `<!DOCTYPE a [<!ENTITY e "]>">]><a/>`, true},
@@ -115,6 +116,7 @@ func TestStabilityCatchesChanges(t *testing.T) {
 			Attr: []xml.Attr{{Name: xml.Name{Local: "ID"}, Value: "_a"}, {Name: xml.Name{Space: "xsi", Local: "type"}, Value: "t"},
 				{Name: xml.Name{Space: "xmlns", Local: "saml"}, Value: nsAssertion}}}, true},
 		{"prefixed end tag", xml.EndElement{Name: xml.Name{Space: "saml", Local: "Assertion"}}, true},
+		{"end tag whose local part is not a name", xml.EndElement{Name: xml.Name{Space: "A", Local: "0"}}, false},
 		{"text", xml.CharData("ada@example.com <&>"), true},
 		{"text with a carriage return and a tab", xml.CharData("a\r\n\tb"), true},
 		{"text with a control character", xml.CharData("a\x01b"), false},
