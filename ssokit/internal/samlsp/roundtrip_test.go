@@ -50,6 +50,7 @@ var stabilityCases = []struct {
 	{"CDATA", `<a><![CDATA[<not markup>]]></a>`, true},
 	{"character references", `<a b="&#xD;&#x9;">&#xD;&#xA;&#x9;&#x10000;é</a>`, true},
 	{"control character reference", `<a>&#x1;</a>`, false},
+	{"empty CDATA section", `<a><![CDATA[]]></a>`, false},
 	{"xsi:type value", `<a xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:type="xs:string">v</a>`, true},
 	{"saml response", samlLike, true},
 
@@ -122,6 +123,7 @@ func TestStabilityCatchesChanges(t *testing.T) {
 		{"text with a control character", xml.CharData("a\x01b"), false},
 		{"text with invalid UTF-8", xml.CharData("a\xffb"), false},
 		{"text with U+FFFE", xml.CharData("a\uFFFEb"), false},
+		{"empty text", xml.CharData(""), false},
 		{"comment", xml.Comment(" c "), true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
