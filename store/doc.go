@@ -66,6 +66,14 @@
 // ErrNotFound. Other failures are wrapped database errors; when the context
 // ended, the error wraps ctx.Err(). Messages start with "store: ".
 //
+// A call whose context ends returns at once, but the database decides the
+// fate of a statement already sent. SQLite never starts a write that is
+// still waiting for the writer; PostgreSQL may still run a single-statement
+// write that was waiting on a row lock if the lock is released before the
+// cancel request reaches the server. Treat such a write as one of unknown
+// outcome (it is applied whole or not at all), as with a lost connection;
+// [Store.Tx] writes are rolled back when their context ends before commit.
+//
 // # Concurrency
 //
 // A *Store is safe for concurrent use. Single-use operations

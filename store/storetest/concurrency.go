@@ -220,7 +220,14 @@ func testCancelWhileBlocked(t *testing.T, s *store.Store, clk *Clock) {
 	}
 	o, err := s.Organization(ctxOf(t), "o1")
 	must(t, err)
-	if o.Name != "held" {
+	switch {
+	case o.Name == "held":
+	case o.Name == "blocked" && s.Dialect() == store.Postgres:
+		// The statement was already at the server: when the holder
+		// commits before the cancel request arrives, PostgreSQL runs it
+		// (see "A call whose context ends" in the package doc). It is
+		// applied whole, after the holder's write.
+	default:
 		t.Errorf("name = %q, want %q", o.Name, "held")
 	}
 }
