@@ -9,6 +9,7 @@
 package cpubench
 
 import (
+	"runtime"
 	"syscall"
 	"testing"
 	"time"
@@ -22,30 +23,33 @@ type Run struct {
 	Name string
 	// Do performs the task once.
 	Do func() error
-	// Prepare, when set, runs before each Do with the benchmark timer
-	// stopped and outside the measurement (to make a single-use input).
-	Prepare func() error
+	// Prepare, when set, runs once before the measured loop with the number
+	// of times Do will be called, to make single-use inputs ahead.
+	Prepare func(n int) error
 }
 
 // Interleaved runs every run once per iteration of b, rotating which goes
 // first so that none always pays for the garbage collection the others'
 // allocations trigger, and reports the metrics described on [Run]. A run
-// that returns an error fails the benchmark.
+// that returns an error fails the benchmark. The heap is collected once
+// after the Prepare calls, so that their garbage is nobody's; from then on
+// each run's collections fall where its allocations cause them.
 func Interleaved(b *testing.B, runs []Run) {
 	b.Helper()
+	for _, r := range runs {
+		if r.Prepare != nil {
+			if err := r.Prepare(b.N); err != nil {
+				b.Fatalf("%s: prepare: %v", r.Name, err)
+			}
+		}
+	}
+	runtime.GC()
 	wall := make([]time.Duration, len(runs))
 	cpu := make([]time.Duration, len(runs))
-	n := 0
-	for b.Loop() {
+	b.ResetTimer()
+	for n := range b.N {
 		for j := range runs {
 			i := (n + j) % len(runs)
-			if p := runs[i].Prepare; p != nil {
-				b.StopTimer()
-				if err := p(); err != nil {
-					b.Fatalf("%s: prepare: %v", runs[i].Name, err)
-				}
-				b.StartTimer()
-			}
 			c0, w0 := processCPU(b), time.Now()
 			if err := runs[i].Do(); err != nil {
 				b.Fatalf("%s: %v", runs[i].Name, err)
@@ -53,9 +57,8 @@ func Interleaved(b *testing.B, runs []Run) {
 			wall[i] += time.Since(w0)
 			cpu[i] += processCPU(b) - c0
 		}
-		n++
 	}
-	per := func(d time.Duration) float64 { return float64(d.Nanoseconds()) / float64(n) }
+	per := func(d time.Duration) float64 { return float64(d.Nanoseconds()) / float64(b.N) }
 	for i, r := range runs {
 		b.ReportMetric(per(cpu[i]), r.Name+"-cpu-ns/op")
 		b.ReportMetric(per(wall[i]), r.Name+"-wall-ns/op")

@@ -25,7 +25,7 @@ func TestInterleavedReports(t *testing.T) {
 	data := make([]byte, 256<<10) // enough work per call to keep the iteration count low
 	res := testing.Benchmark(func(b *testing.B) {
 		cpubench.Interleaved(b, []cpubench.Run{
-			{Name: "a", Do: func() error { calls[0]++; sha256.Sum256(data); return nil }, Prepare: func() error { prepared++; return nil }},
+			{Name: "a", Do: func() error { calls[0]++; sha256.Sum256(data); return nil }, Prepare: func(n int) error { prepared += n; return nil }},
 			{Name: "b", Do: func() error { calls[1]++; sha256.Sum256(data); return nil }},
 		})
 	})

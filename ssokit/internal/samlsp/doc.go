@@ -39,8 +39,10 @@
 //     before anything is decrypted); a KeyInfo whose certificate is not
 //     configured, is expired, or which carries a bare key instead of a
 //     certificate.
-//  3. Signature verification with goxmldsig v1.6.1, on the document parsed
-//     once with etree (verify.go). A signed Response is verified first and
+//  3. Signature verification with goxmldsig v1.6.1 (verify.go), on the
+//     etree document the pre-scan built from its own tokens, as etree's
+//     reader would have (TestTreeMatchesEtree), so the bytes are tokenized
+//     once. A signed Response is verified first and
 //     everything after is read from what its signature covered (the element
 //     goxmldsig re-parses from the digested canonical bytes). The one
 //     Assertion, counted again in that element, is verified too when it
@@ -83,8 +85,9 @@
 // parses the document twice, searches the tree for assertion signatures
 // with a copied namespace context per element, and unmarshals the verified
 // element again into its types. Verifying with goxmldsig directly, with the
-// round-trip check folded into the pre-scan that already tokenized the
-// document, does the same cryptographic and structural work once: the
+// round-trip check and the etree document folded into the pre-scan that
+// already tokenized the document, does the same cryptographic and
+// structural work once: the
 // engine takes about 0.55 times gosaml2's time (BenchmarkValidate). The
 // security-sensitive parts are still the libraries': goxmldsig finds,
 // canonicalizes and verifies each signature and returns only what was

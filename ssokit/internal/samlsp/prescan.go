@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/beevik/etree"
 )
 
 // XML namespaces the pre-scan resolves.
@@ -132,8 +134,13 @@ type scan struct {
 	rootID                    string
 	statusCode, subStatusCode string
 
-	assertions      int  // Assertion + EncryptedAssertion, anywhere
-	encrypted       bool // at least one EncryptedAssertion
+	assertions int  // Assertion + EncryptedAssertion, anywhere
+	encrypted  bool // at least one EncryptedAssertion
+
+	// doc is the document as etree would have read it, built from the same
+	// tokens (etree reads with encoding/xml's RawToken too), so that the
+	// verifier does not tokenize the bytes a second time.
+	doc             *etree.Document
 	nestedAssertion bool // an assertion that is not a direct child of the root
 
 	sigs []sigInfo
@@ -220,7 +227,8 @@ func (s *Settings) prescanAs(raw []byte, root kind) (*scan, *Error) {
 	if bound := 3*bytes.Count(raw, []byte("<")) + 1; bound > maxXMLTokens {
 		return nil, fail(ReasonMalformed, "samlsp: document has too many xml tokens")
 	}
-	sc := &scan{}
+	sc := &scan{doc: etree.NewDocument()}
+	tree := etreeBuilder{parent: &sc.doc.Element}
 	d := xml.NewDecoder(bytes.NewReader(raw))
 	d.Strict = true
 	st := newStability()
@@ -269,14 +277,17 @@ func (s *Settings) prescanAs(raw []byte, root kind) (*scan, *Error) {
 			if t.Target != "xml" || !first {
 				return malformed("processing instruction")
 			}
+			tree.parent.CreateProcInst(t.Target, string(t.Inst))
 		case xml.Directive:
 			return malformed("DOCTYPE or other directive")
 		case xml.Comment:
+			tree.parent.CreateComment(string(t))
 		case xml.CharData:
+			if len(stack) == 0 && len(bytes.TrimSpace(t)) != 0 {
+				return malformed("text outside the root element")
+			}
+			tree.text(string(t))
 			if len(stack) == 0 {
-				if len(bytes.TrimSpace(t)) != 0 {
-					return malformed("text outside the root element")
-				}
 				continue
 			}
 			if capture != 0 && len(stack) == capture {
@@ -430,6 +441,7 @@ func (s *Settings) prescanAs(raw []byte, root kind) (*scan, *Error) {
 				}
 			}
 			stack = append(stack, f)
+			tree.start(t)
 			if depth == 0 {
 				rootSeen = true
 				sc.rootID = id
@@ -456,6 +468,7 @@ func (s *Settings) prescanAs(raw []byte, root kind) (*scan, *Error) {
 			}
 			decls = decls[:f.nsMark]
 			stack = stack[:n-1]
+			tree.end()
 		}
 	}
 	if !rootSeen {
@@ -485,6 +498,40 @@ func reservedOK(prefix, uri string) bool {
 // Local, where another parser might split it.
 func qname(n xml.Name) bool {
 	return n.Local != "" && !strings.Contains(n.Local, ":") && !strings.Contains(n.Space, ":")
+}
+
+// etreeBuilder builds an etree document from RawToken tokens exactly as
+// etree's own reader does (same element and attribute split, whitespace
+// flag on text, no CDATA preserved), through its public API.
+type etreeBuilder struct {
+	parent *etree.Element   // where the next token goes
+	open   []*etree.Element // the parents of parent
+}
+
+func (b *etreeBuilder) start(t xml.StartElement) {
+	tag := t.Name.Local
+	if t.Name.Space != "" {
+		tag = t.Name.Space + ":" + tag
+	}
+	el := b.parent.CreateElement(tag)
+	for _, a := range t.Attr {
+		key := a.Name.Local
+		if a.Name.Space != "" {
+			key = a.Name.Space + ":" + key
+		}
+		el.CreateAttr(key, a.Value)
+	}
+	b.open = append(b.open, b.parent)
+	b.parent = el
+}
+
+func (b *etreeBuilder) end() {
+	b.parent = b.open[len(b.open)-1]
+	b.open = b.open[:len(b.open)-1]
+}
+
+func (b *etreeBuilder) text(data string) {
+	b.parent.CreateText(data).SetData(data) // SetData sets the whitespace flag
 }
 
 // attr returns the value of the unprefixed attribute local, or "".

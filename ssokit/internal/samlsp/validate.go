@@ -57,7 +57,7 @@ func validate(s *Settings, b64 string, expect Expectation, now time.Time) (*Asse
 	if e := s.policy(sc, now); e != nil {
 		return nil, e
 	}
-	v, e := s.verify(sc, raw, now)
+	v, e := s.verify(sc, now)
 	if e != nil {
 		return nil, e
 	}

@@ -15,7 +15,7 @@ import (
 	"github.com/russellhaering/goxmldsig/etreeutils"
 )
 
-// verify checks the signatures of the pre-scanned document raw and returns
+// verify checks the signatures of the pre-scanned document and returns
 // its content, read from what they cover: the Response from its verified
 // copy when it is signed (from the document when it is not), and the
 // Assertion from its own verified copy when it is signed, from the signed
@@ -28,7 +28,7 @@ import (
 // signature checks themselves. The checks gosaml2 made on the way are made
 // in checkVerified; gosaml2 stays the decrypter (types.EncryptedAssertion)
 // and the differential oracle of the tests (runLibrary in library_test.go).
-func (s *Settings) verify(sc *scan, raw []byte, now time.Time) (v *verified, e *Error) {
+func (s *Settings) verify(sc *scan, now time.Time) (v *verified, e *Error) {
 	defer func() {
 		if r := recover(); r != nil {
 			v, e = nil, wrapFail(ReasonMalformed, fmt.Errorf("%w: %v", errPanic, r))
@@ -38,11 +38,7 @@ func (s *Settings) verify(sc *scan, raw []byte, now time.Time) (v *verified, e *
 	if e != nil {
 		return nil, e
 	}
-	doc := etree.NewDocument()
-	if err := doc.ReadFromBytes(raw); err != nil {
-		return nil, wrapFail(ReasonMalformed, fmt.Errorf("samlsp: xml syntax: %w", err))
-	}
-	resp := doc.Root()
+	resp := sc.doc.Root()
 	v = &verified{}
 	if sc.responseSigned() {
 		signed, e := s.checkSignature(resp, sets, now)
@@ -223,11 +219,7 @@ func (s *Settings) decrypt(sc *scan, el *etree.Element, sets [][]*x509.Certifica
 			return nil, false, e
 		}
 	}
-	ad := etree.NewDocument()
-	if err := ad.ReadFromBytes(plain); err != nil {
-		return nil, false, wrapFail(ReasonDecryptionFailed, fmt.Errorf("samlsp: decrypted assertion: %w", err))
-	}
-	a := ad.Root()
+	a := inner.doc.Root()
 	if len(inner.sigs) == 0 {
 		return a, false, nil
 	}
