@@ -93,3 +93,26 @@ func TestCrossSiteLoginNeedsConfirmation(t *testing.T) {
 		t.Fatalf("idp_initiated_login: redirected to %s", u)
 	}
 }
+
+// TestLoginConfirmationKeepsPrompt: the confirmation form posts to the
+// page's own URL (action=""), so a cross-site link that asked for a fresh
+// authentication (prompt=login) still asks for it after the user's click:
+// the authorization request carries prompt=login and max_age=0.
+func TestLoginConfirmationKeepsPrompt(t *testing.T) {
+	e := newEnv(t)
+	b := e.browser()
+	e.login(b, url.Values{"connection_id": {e.conn.ID}})
+	loginURL := e.app.URL + "/sso/login?connection_id=" + e.conn.ID + "&prompt=login"
+
+	page := b.getFrom(loginURL, "cross-site")
+	if page.StatusCode != http.StatusOK || !strings.Contains(page.body, `<form method="post" action="">`) {
+		t.Fatalf("confirmation page: %d, form posting elsewhere:\n%s", page.StatusCode, page.body)
+	}
+	// A browser resolves action="" to the page's URL, query included.
+	form := url.Values{"connection_id": {e.conn.ID}, "return_to": {"/"}}
+	authURL := b.post(loginURL, form, map[string]string{"Sec-Fetch-Site": "same-origin"}).location(t, http.StatusFound)
+	q := authURL.Query()
+	if q.Get("prompt") != "login" || q.Get("max_age") != "0" {
+		t.Fatalf("authorization request lost the re-authentication: prompt=%q max_age=%q (%s)", q.Get("prompt"), q.Get("max_age"), authURL)
+	}
+}
