@@ -6,9 +6,12 @@
 //
 // A [Store] implements [ssokit.Store], [scimkit.Store] and
 // [webhookkit.Outbox] on the same database, so a SCIM change and the event
-// that announces it commit in one transaction ([Store.Tx]). The kit
-// packages do not import this one; the host (or the admin portal) passes
-// the *Store to each of them.
+// that announces it commit in one transaction ([Store.Tx]). Connection
+// changes announce themselves: CreateConnection, a status change through
+// UpdateConnection, and DeleteConnection append the organization.sso_*
+// events of package webhookkit in their own transaction. The kit packages
+// do not import this one; the host (or the admin portal) passes the *Store
+// to each of them.
 //
 // # Opening
 //

@@ -20,12 +20,15 @@ const (
 	EventDirectoryDisabled         = "organization.directory_disabled"
 )
 
-// SSO connection events. ssokit emits
+// SSO connection events. The store package appends the lifecycle events
+// (named as Scalekit names them) in the transaction of the connection
+// change: organization.sso_created when a connection is created (whatever
+// its status), organization.sso_enabled and organization.sso_disabled when
+// its status changes to active or inactive, organization.sso_deleted when it
+// is deleted. Their Payload.Data is {"id", "organization_id", "type",
+// "provider", "name", "status"}, never the IdP settings. ssokit emits
 // EventSAMLCertificateRenewalRequired when the last IdP signing certificate
-// of a SAML connection nears its expiry. The lifecycle names
-// (organization.sso_created, _enabled, _disabled, _deleted, as Scalekit
-// names them) are reserved for the connection changes of the admin portal
-// and the management API; ssokit does not write them yet.
+// of a SAML connection nears its expiry.
 const (
 	EventSSOCreated                     = "organization.sso_created"
 	EventSSOEnabled                     = "organization.sso_enabled"

@@ -2,10 +2,12 @@ package storetest
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/gatehouse-go/gatehouse/internal/ids"
+	"github.com/gatehouse-go/gatehouse/ssokit"
 	"github.com/gatehouse-go/gatehouse/store"
 	"github.com/gatehouse-go/gatehouse/webhookkit"
 )
@@ -45,4 +47,57 @@ func testEvents(t *testing.T, s *store.Store, clk *Clock) {
 	must(t, err)
 	equal(t, "pending events after a delivery", pending, []*webhookkit.Event{e2, e3})
 	wantNotFound(t, "mark a missing event", s.MarkDelivered(ctx, "evt_missing", at))
+}
+
+// testConnectionEvents: creating a connection, changing its status and
+// deleting it append the organization.sso_* events in the transaction of
+// the change; other updates append none, and a failed change appends
+// nothing. The payload names the connection and never carries its IdP
+// settings.
+func testConnectionEvents(t *testing.T, s *store.Store, clk *Clock) {
+	ctx := ctxOf(t)
+	newOrg(t, s, "o1")
+	c := &ssokit.Connection{OrganizationID: "o1", Type: ssokit.ConnectionOIDC, Provider: "okta", Name: "Okta",
+		Status: ssokit.ConnectionDraft, OIDC: &ssokit.OIDCConfig{Issuer: "https://idp.example.com", ClientID: "id", ClientSecret: "s3cret-value"}}
+	must(t, s.CreateConnection(ctx, c))
+	clk.Advance(time.Second)
+	c.Name = "Okta (renamed)"
+	must(t, s.UpdateConnection(ctx, c)) // no status change: no event
+	for _, st := range []ssokit.ConnectionStatus{ssokit.ConnectionActive, ssokit.ConnectionActive, ssokit.ConnectionInactive, ssokit.ConnectionActive} {
+		clk.Advance(time.Second)
+		c.Status = st
+		must(t, s.UpdateConnection(ctx, c))
+	}
+	clk.Advance(time.Second)
+	must(t, s.DeleteConnection(ctx, c.ID))
+	// Failed changes append nothing.
+	wantNotFound(t, "create in a missing organization", s.CreateConnection(ctx, &ssokit.Connection{OrganizationID: "o_missing",
+		Type: ssokit.ConnectionOIDC, Status: ssokit.ConnectionActive}))
+	wantNotFound(t, "update a deleted connection", s.UpdateConnection(ctx, c))
+	wantNotFound(t, "delete a deleted connection", s.DeleteConnection(ctx, c.ID))
+
+	pending, err := s.PendingEvents(ctx, 100)
+	must(t, err)
+	var got []string
+	for _, e := range pending {
+		if e.OrganizationID != "o1" {
+			t.Errorf("event %s for organization %q", e.Type, e.OrganizationID)
+		}
+		if strings.Contains(string(e.Data), "s3cret") {
+			t.Errorf("event %s carries the client secret: %s", e.Type, e.Data)
+		}
+		var d struct{ ID, Status string }
+		must(t, json.Unmarshal(e.Data, &d))
+		if d.ID != c.ID {
+			t.Errorf("event %s names connection %q, want %q", e.Type, d.ID, c.ID)
+		}
+		got = append(got, e.Type+":"+d.Status)
+	}
+	equal(t, "connection events", got, []string{
+		webhookkit.EventSSOCreated + ":draft",
+		webhookkit.EventSSOEnabled + ":active",
+		webhookkit.EventSSODisabled + ":inactive",
+		webhookkit.EventSSOEnabled + ":active",
+		webhookkit.EventSSODeleted + ":active",
+	})
 }

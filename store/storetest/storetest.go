@@ -47,6 +47,7 @@ func Run(t *testing.T, open OpenFunc) {
 		{"DeleteDirectoryCascades", testDeleteDirectoryCascades},
 		{"DeleteOrganizationCascades", testDeleteOrganizationCascades},
 		{"Events", testEvents},
+		{"ConnectionEvents", testConnectionEvents},
 		{"PortalLinks", testPortalLinks},
 		{"NotFound", testNotFound},
 		{"Sweep", testSweep},
