@@ -73,29 +73,26 @@
 // ssokit/internal/netguard, out of this package's reach; once it moves to
 // the kit-level internal/, both should share it.
 //
-// # What the Outbox cannot hold yet
+// # Delivery state
 //
-// The [Outbox] has three methods, so the worker keeps attempt counts,
-// next-attempt times, per-target progress, dead letters and disabled
-// endpoints in memory. A restart loses them: pending events are tried at
-// once and their schedule starts over, and a target may get an event
-// again. Nothing is lost (an event leaves the outbox only when marked
-// delivered) and delivery stays at least once. Two workers on one outbox
-// would both deliver every event, so run one per database. Dead letters
-// stay pending in the outbox; a pass reads past events waiting for a
-// retry (up to 10000 of them) so they do not block new ones.
+// A [StatefulOutbox] (package store's Store is one) keeps each event's
+// delivery state beside it: attempts, the next attempt time, the targets
+// that have it, the dead letter and its last error, and a claim lease. A
+// pass claims due events (on PostgreSQL with FOR UPDATE SKIP LOCKED; on
+// SQLite the single writer serializes claims), delivers, and saves the
+// state back, so one Worker per app instance shares the work and a restart
+// loses no schedule. Store.DeadEvents lists dead letters and
+// Store.Redeliver revives one (or re-sends a delivered event). The state is
+// per event, not per event and target: a target that had the event before
+// a pass died is sent it again, at least once. Endpoints that answered 410
+// Gone are still remembered per Worker (the host's OnEndpointGone should
+// disable them in its own table).
 //
-// To share the work between instances and keep the delivery state across
-// restarts, the store would need: delivery columns on the event
-// (attempts, next_attempt_at, last_error, dead_at, a claim lease) or,
-// better, a delivery row per event and target; a claim method that takes
-// due events with SELECT … WHERE delivered_at IS NULL AND dead_at IS NULL
-// AND next_attempt_at <= now ORDER BY next_attempt_at LIMIT n FOR UPDATE
-// SKIP LOCKED and sets a lease (on SQLite, one process owns the file, so
-// an UPDATE … RETURNING under its single writer does); a method that
-// records an attempt's outcome (next time or dead); one that marks an
-// event pending again for manual redelivery; an index on next_attempt_at
-// for undelivered events; and an endpoints table with a disabled_at
-// column. The worker would find these through an optional interface and
-// fall back to the memory state otherwise.
+// With a plain [Outbox] the worker keeps that state in memory. A restart
+// loses it: pending events are tried at once and their schedule starts
+// over, and a target may get an event again. Nothing is lost (an event
+// leaves the outbox only when marked delivered). Two workers on one plain
+// outbox would both deliver every event, so run one per database there. A
+// pass reads past events waiting for a retry (up to 10000 of them) so they
+// do not block new ones.
 package webhookkit

@@ -8,8 +8,10 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"net/http"
+	"slices"
 	"sync"
 	"time"
+	"unicode/utf8"
 )
 
 // Defaults of [WorkerConfig].
@@ -18,6 +20,7 @@ const (
 	DefaultBatchSize    = 100
 	DefaultConcurrency  = 4
 	DefaultJitter       = 0.1
+	DefaultLease        = 5 * time.Minute
 )
 
 // maxScan bounds how many pending events one pass reads (see
@@ -76,6 +79,11 @@ type WorkerConfig struct {
 	// Concurrency is how many events a pass delivers at once. Default
 	// [DefaultConcurrency].
 	Concurrency int
+	// Lease is how long a pass holds the events it claimed from a
+	// [StatefulOutbox]; another worker can claim an event whose lease
+	// ended (its worker died mid-pass). It must exceed what a pass takes.
+	// Default [DefaultLease] (5 min). Unused with a plain [Outbox].
+	Lease time.Duration
 	// Now is the clock. Default time.Now.
 	Now func() time.Time
 	// Logger receives delivery failures (Warn), disabled endpoints and
@@ -102,14 +110,18 @@ type WorkerConfig struct {
 // subscribers, with retries, and marks each event delivered once every
 // target has it. Build it with [NewWorker]; it is safe for concurrent use.
 //
-// Delivery is at least once. Attempt counts, next-attempt times,
-// dead letters and disabled endpoints are kept in memory (the [Outbox] has
-// no place for them), so a restart forgets them: events still pending are
-// tried again at once and their schedule starts over, and a target that
-// already had an event may get it again. Receivers dedupe by webhook-id.
-// Run one Worker per database: two workers on one outbox both deliver
-// every event (see the package documentation for what the store would
-// need to share the work).
+// Delivery is at least once; receivers dedupe by webhook-id. With a
+// [StatefulOutbox] (package store is one) each pass claims due events for
+// [WorkerConfig.Lease] and saves their attempt count, next attempt time,
+// the targets that have them and dead letters back to the outbox: run one
+// Worker per app instance, they share the work, and a restart loses no
+// schedule. A target already sent an event in a pass that died before it
+// saved is sent it again when the lease ends, which is later than a
+// receiver's replay window: receivers that must act once keep webhook-ids
+// longer (a shared, durable [Deduper]). With a plain [Outbox] that state lives in memory:
+// a restart tries pending events again at once with a fresh schedule, and
+// two workers on one outbox both deliver every event, so run one per
+// database. Endpoints that answered 410 Gone are remembered per Worker.
 type Worker struct {
 	cfg    WorkerConfig
 	sender *Sender
@@ -128,6 +140,8 @@ type retryState struct {
 	next     time.Time       // not before
 	done     map[string]bool // target keys that have the event
 	dead     bool
+	deadAt   time.Time
+	lastErr  string
 }
 
 // NewWorker validates cfg and returns a Worker. It does no I/O.
@@ -164,8 +178,11 @@ func NewWorker(cfg WorkerConfig) (*Worker, error) {
 	case cfg.Jitter > 1:
 		return nil, fmt.Errorf("webhookkit: WorkerConfig.Jitter %v is over 1", cfg.Jitter)
 	}
-	if cfg.PollInterval < 0 || cfg.BatchSize < 0 || cfg.Concurrency < 0 {
-		return nil, errors.New("webhookkit: WorkerConfig: PollInterval, BatchSize and Concurrency must not be negative")
+	if cfg.PollInterval < 0 || cfg.BatchSize < 0 || cfg.Concurrency < 0 || cfg.Lease < 0 {
+		return nil, errors.New("webhookkit: WorkerConfig: PollInterval, BatchSize, Concurrency and Lease must not be negative")
+	}
+	if cfg.Lease == 0 {
+		cfg.Lease = DefaultLease
 	}
 	if cfg.PollInterval == 0 {
 		cfg.PollInterval = DefaultPollInterval
@@ -228,6 +245,9 @@ func (w *Worker) Run(ctx context.Context) error {
 func (w *Worker) DeliverPending(ctx context.Context) (int, error) {
 	w.pass.Lock()
 	defer w.pass.Unlock()
+	if so, ok := w.cfg.Outbox.(StatefulOutbox); ok {
+		return w.deliverClaimed(ctx, so)
+	}
 	w.mu.Lock()
 	limit := min(w.cfg.BatchSize+len(w.state), maxScan)
 	w.mu.Unlock()
@@ -267,6 +287,88 @@ func (w *Worker) DeliverPending(ctx context.Context) (int, error) {
 	}
 	wg.Wait()
 	return delivered, errors.Join(errs...)
+}
+
+// deliverClaimed is a pass over a StatefulOutbox: claim the due events,
+// take their state from the outbox, deliver, and save the state back (which
+// ends the claim) unless the event was marked delivered.
+func (w *Worker) deliverClaimed(ctx context.Context, so StatefulOutbox) (int, error) {
+	now := w.cfg.Now()
+	claimed, err := so.ClaimEvents(ctx, now, now.Add(w.cfg.Lease), w.cfg.BatchSize)
+	if err != nil {
+		return 0, fmt.Errorf("webhookkit: claim events: %w", err)
+	}
+	var (
+		wg        sync.WaitGroup
+		sem       = make(chan struct{}, w.cfg.Concurrency)
+		mu        sync.Mutex
+		delivered int
+		errs      []error
+	)
+	for _, p := range claimed {
+		w.mu.Lock()
+		w.state[p.Event.ID] = stateFrom(p.State)
+		w.mu.Unlock()
+		sem <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			var ok bool
+			var err error
+			if ctx.Err() == nil {
+				ok, err = w.deliverEvent(ctx, p.Event)
+			}
+			if !ok {
+				if serr := w.saveState(ctx, so, p.Event.ID); serr != nil {
+					err = errors.Join(err, serr)
+				}
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			if ok {
+				delivered++
+			}
+			if err != nil {
+				errs = append(errs, err)
+			}
+		})
+	}
+	wg.Wait()
+	return delivered, errors.Join(errs...)
+}
+
+// stateFrom is the in-memory working copy of an outbox's delivery state.
+func stateFrom(ds DeliveryState) *retryState {
+	st := &retryState{attempts: ds.Attempts, next: ds.NextAttemptAt, done: make(map[string]bool, len(ds.Done)),
+		dead: !ds.DeadAt.IsZero(), deadAt: ds.DeadAt, lastErr: ds.LastError}
+	for _, k := range ds.Done {
+		st.done[k] = true
+	}
+	return st
+}
+
+// saveState writes the working copy of event id back to the outbox, which
+// ends the claim, and drops it from memory. It still runs when ctx has
+// ended (a shutdown), briefly, so that the claim ends now rather than when
+// its lease does.
+func (w *Worker) saveState(ctx context.Context, so StatefulOutbox, id string) error {
+	w.mu.Lock()
+	st := w.state[id]
+	delete(w.state, id)
+	w.mu.Unlock()
+	if st == nil {
+		return nil
+	}
+	ds := DeliveryState{Attempts: st.attempts, NextAttemptAt: st.next, DeadAt: st.deadAt, LastError: st.lastErr}
+	for k := range st.done {
+		ds.Done = append(ds.Done, k)
+	}
+	slices.Sort(ds.Done)
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	if err := so.SaveDeliveryState(sctx, id, ds); err != nil {
+		return fmt.Errorf("webhookkit: save delivery state of %s: %w", id, err)
+	}
+	return nil
 }
 
 // forgetDelivered drops the state of events no longer pending (marked
@@ -378,6 +480,9 @@ func (w *Worker) deliverEvent(ctx context.Context, e *Event) (bool, error) {
 			w.disable(ctx, *t.endpoint, err)
 		default:
 			lastErr = err
+			w.mu.Lock()
+			st.lastErr = truncate(err.Error(), 1000)
+			w.mu.Unlock()
 			var de *DeliveryError
 			if errors.As(err, &de) {
 				wait = max(wait, de.RetryAfter)
@@ -415,6 +520,17 @@ func (w *Worker) deliverEvent(ctx context.Context, e *Event) (bool, error) {
 	return false, nil
 }
 
+// truncate cuts s to at most n bytes, at a rune boundary.
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
+}
+
 // jitter adds up to Jitter×d at random.
 func (w *Worker) jitter(d time.Duration) time.Duration {
 	if w.cfg.Jitter == 0 {
@@ -430,7 +546,8 @@ func (w *Worker) deadLetter(ctx context.Context, e *Event, err error) {
 		st = &retryState{done: make(map[string]bool)}
 		w.state[e.ID] = st
 	}
-	st.dead = true
+	st.dead, st.deadAt = true, w.cfg.Now()
+	st.lastErr = truncate(err.Error(), 1000)
 	w.mu.Unlock()
 	w.cfg.Logger.LogAttrs(ctx, slog.LevelError, "webhook_dead_letter",
 		slog.String("event_id", e.ID), slog.String("event_type", e.Type),
@@ -462,8 +579,10 @@ func (w *Worker) EnableEndpoint(id string) {
 // Redeliver makes a pending event due at once with a fresh schedule, a
 // dead-lettered one included; targets that already have it are not sent it
 // again. It reports whether the worker knew the event (an event it has not
-// tried yet is due anyway). Redelivering an event already marked delivered
-// needs the outbox to mark it pending again, which [Outbox] cannot do.
+// tried yet is due anyway). It acts on the Worker's memory, which is the
+// state only with a plain [Outbox]; with a [StatefulOutbox] the state is
+// in the outbox (package store: Store.Redeliver, which also revives an
+// event already delivered).
 func (w *Worker) Redeliver(eventID string) bool {
 	w.mu.Lock()
 	defer w.mu.Unlock()

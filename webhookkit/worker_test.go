@@ -4,10 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -218,16 +220,33 @@ func TestPayloadJSON(t *testing.T) {
 	}
 }
 
+// memoryOutbox hides the store's delivery-state methods, so the worker
+// keeps that state in memory, as with any plain Outbox.
+type memoryOutbox struct{ webhookkit.Outbox }
+
 // Item 106: a failing endpoint is retried on the schedule (5 s, 5 min,
 // 30 min, 2 h, 5 h, 10 h, 10 h, each plus up to 10 % jitter), then
-// dead-lettered; Redeliver starts over.
+// dead-lettered; redelivery starts over. The same with the state in memory
+// (a plain Outbox; Worker.Redeliver) and in the store (Store.Redeliver).
 func TestWorkerRetrySchedule(t *testing.T) {
+	for _, stateful := range []bool{false, true} {
+		t.Run(map[bool]string{false: "state in memory", true: "state in the store"}[stateful], func(t *testing.T) {
+			testRetrySchedule(t, stateful)
+		})
+	}
+}
+
+func testRetrySchedule(t *testing.T, stateful bool) {
 	clk := newClock(t0)
 	s := openStore(t, filepath.Join(t.TempDir(), "g.db"), clk)
+	var outbox webhookkit.Outbox = memoryOutbox{s}
+	if stateful {
+		outbox = s
+	}
 	h := newHookServer(t, clk)
 	var dead []error
 	w := mustWorker(t, webhookkit.WorkerConfig{
-		Outbox:          s,
+		Outbox:          outbox,
 		Now:             clk.Now,
 		StaticEndpoints: []webhookkit.Endpoint{h.endpoint("ep")},
 		OnDeadLetter:    func(ctx context.Context, e *webhookkit.Event, err error) { dead = append(dead, err) },
@@ -263,7 +282,18 @@ func TestWorkerRetrySchedule(t *testing.T) {
 		t.Fatalf("pending %v, want the dead letter kept in the outbox", p)
 	}
 
-	if !w.Redeliver("evt_1") || w.Redeliver("evt_unknown") {
+	if stateful {
+		list, err := s.DeadEvents(context.Background(), 10)
+		if err != nil || len(list) != 1 || list[0].State.Attempts != 8 || !strings.Contains(list[0].State.LastError, "500") {
+			t.Fatalf("DeadEvents = %+v, %v", list, err)
+		}
+		if w.Redeliver("evt_1") {
+			t.Fatal("Worker.Redeliver knew an event whose state is in the store")
+		}
+		if err := s.Redeliver(context.Background(), "evt_1"); err != nil {
+			t.Fatal(err)
+		}
+	} else if !w.Redeliver("evt_1") || w.Redeliver("evt_unknown") {
 		t.Fatal("Redeliver: wrong knowledge of events")
 	}
 	if n := deliver(t, w); n != 1 {
@@ -490,14 +520,14 @@ func TestWorkerCrashSafety(t *testing.T) {
 		h.respond(500)
 		ep := h.endpoint("ep")
 		appendEvent(t, s, "evt_down", webhookkit.EventDirectoryUserCreated, "org_1")
-		w1 := mustWorker(t, webhookkit.WorkerConfig{Outbox: s, Now: clk.Now, StaticEndpoints: []webhookkit.Endpoint{ep}})
+		w1 := mustWorker(t, webhookkit.WorkerConfig{Outbox: memoryOutbox{s}, Now: clk.Now, StaticEndpoints: []webhookkit.Endpoint{ep}})
 		if n := deliver(t, w1); n != 0 {
 			t.Fatalf("delivered %d to a failing endpoint", n)
 		}
 		s.Close() // the process ends; w1's retry state goes with it
 
 		s2 := openStore(t, path, clk)
-		w2 := mustWorker(t, webhookkit.WorkerConfig{Outbox: s2, Now: clk.Now, StaticEndpoints: []webhookkit.Endpoint{ep}})
+		w2 := mustWorker(t, webhookkit.WorkerConfig{Outbox: memoryOutbox{s2}, Now: clk.Now, StaticEndpoints: []webhookkit.Endpoint{ep}})
 		if n := deliver(t, w2); n != 1 { // at once: the new worker has no schedule to wait for
 			t.Fatalf("new worker delivered %d, want 1", n)
 		}
@@ -515,7 +545,7 @@ func TestWorkerCrashSafety(t *testing.T) {
 		// The database goes away while the endpoint receives the event, so
 		// MarkDelivered fails after a successful delivery.
 		h.onRequest = func() { s.Close() }
-		w1 := mustWorker(t, webhookkit.WorkerConfig{Outbox: s, Now: clk.Now, StaticEndpoints: []webhookkit.Endpoint{ep}})
+		w1 := mustWorker(t, webhookkit.WorkerConfig{Outbox: memoryOutbox{s}, Now: clk.Now, StaticEndpoints: []webhookkit.Endpoint{ep}})
 		if n, err := w1.DeliverPending(context.Background()); n != 0 || err == nil {
 			t.Fatalf("DeliverPending = %d, %v; want 0 and the mark error", n, err)
 		}
@@ -528,7 +558,7 @@ func TestWorkerCrashSafety(t *testing.T) {
 			t.Fatalf("pending after the crash %v", p)
 		}
 		clk.Advance(time.Second)
-		w2 := mustWorker(t, webhookkit.WorkerConfig{Outbox: s2, Now: clk.Now, StaticEndpoints: []webhookkit.Endpoint{ep}})
+		w2 := mustWorker(t, webhookkit.WorkerConfig{Outbox: memoryOutbox{s2}, Now: clk.Now, StaticEndpoints: []webhookkit.Endpoint{ep}})
 		if n := deliver(t, w2); n != 1 {
 			t.Fatalf("new worker delivered %d, want 1", n)
 		}
@@ -537,6 +567,110 @@ func TestWorkerCrashSafety(t *testing.T) {
 			t.Fatalf("receiver hit %d times and processed %v; want 2 hits, processed once", hits, got)
 		}
 	})
+}
+
+// With the state in the store, a restart keeps the schedule (the failed
+// attempt's retry is not due at once), and an event whose worker died in
+// the middle of a pass is claimed again when the lease ends.
+func TestWorkerStatefulCrashSafety(t *testing.T) {
+	clk := newClock(t0)
+
+	t.Run("endpoint down, then restart", func(t *testing.T) {
+		path := filepath.Join(t.TempDir(), "g.db")
+		s := openStore(t, path, clk)
+		h := newHookServer(t, clk)
+		h.respond(500)
+		ep := h.endpoint("ep")
+		appendEvent(t, s, "evt_down", webhookkit.EventDirectoryUserCreated, "org_1")
+		w1 := mustWorker(t, webhookkit.WorkerConfig{Outbox: s, Now: clk.Now, StaticEndpoints: []webhookkit.Endpoint{ep}})
+		if n := deliver(t, w1); n != 0 {
+			t.Fatalf("delivered %d to a failing endpoint", n)
+		}
+		s.Close()
+
+		s2 := openStore(t, path, clk)
+		w2 := mustWorker(t, webhookkit.WorkerConfig{Outbox: s2, Now: clk.Now, StaticEndpoints: []webhookkit.Endpoint{ep}})
+		if n := deliver(t, w2); n != 0 {
+			t.Fatalf("new worker delivered %d at once; the retry is 5 s away", n)
+		}
+		clk.Advance(6 * time.Second)
+		if n := deliver(t, w2); n != 1 {
+			t.Fatalf("new worker delivered %d when the retry was due, want 1", n)
+		}
+		if hits, _ := h.counts(); hits != 2 {
+			t.Fatalf("%d attempts, want 2", hits)
+		}
+	})
+
+	t.Run("worker dies mid-pass", func(t *testing.T) {
+		path := filepath.Join(t.TempDir(), "g.db")
+		s := openStore(t, path, clk)
+		h := newHookServer(t, clk)
+		ep := h.endpoint("ep")
+		appendEvent(t, s, "evt_crash", webhookkit.EventDirectoryUserCreated, "org_1")
+		h.onRequest = func() { s.Close() } // no mark, no saved state: the claim stands
+		w1 := mustWorker(t, webhookkit.WorkerConfig{Outbox: s, Now: clk.Now, StaticEndpoints: []webhookkit.Endpoint{ep}})
+		if n, err := w1.DeliverPending(context.Background()); n != 0 || err == nil {
+			t.Fatalf("DeliverPending = %d, %v; want 0 and the mark error", n, err)
+		}
+		h.mu.Lock()
+		h.onRequest = nil
+		h.mu.Unlock()
+
+		s2 := openStore(t, path, clk)
+		w2 := mustWorker(t, webhookkit.WorkerConfig{Outbox: s2, Now: clk.Now, StaticEndpoints: []webhookkit.Endpoint{ep}})
+		clk.Advance(time.Minute)
+		if n := deliver(t, w2); n != 0 {
+			t.Fatalf("delivered %d while the dead worker's lease runs", n)
+		}
+		clk.Advance(webhookkit.DefaultLease)
+		if n := deliver(t, w2); n != 1 {
+			t.Fatalf("delivered %d after the lease, want 1", n)
+		}
+		// At least once: the copy comes after the receiver's replay
+		// window (5 min), so its in-memory deduper processes it again.
+		if hits, _ := h.counts(); hits != 2 {
+			t.Fatalf("receiver hit %d times, want 2", hits)
+		}
+	})
+}
+
+// Workers on several app instances share one store: every event reaches
+// the endpoint once, however the passes interleave.
+func TestWorkersShareTheStore(t *testing.T) {
+	clk := newClock(t0)
+	path := filepath.Join(t.TempDir(), "g.db")
+	s := openStore(t, path, clk)
+	h := newHookServer(t, clk)
+	const events = 40
+	for i := range events {
+		appendEvent(t, s, fmt.Sprintf("evt_%02d", i), webhookkit.EventDirectoryUserCreated, "org_1")
+	}
+	var workers []*webhookkit.Worker
+	for range 3 {
+		inst := openStore(t, path, clk) // another instance, its own connections
+		workers = append(workers, mustWorker(t, webhookkit.WorkerConfig{Outbox: inst, Now: clk.Now, BatchSize: 4,
+			StaticEndpoints: []webhookkit.Endpoint{h.endpoint("ep")}}))
+	}
+	var wg sync.WaitGroup
+	for _, w := range workers {
+		wg.Go(func() {
+			for range events {
+				if _, err := w.DeliverPending(context.Background()); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	hits, got := h.counts()
+	if hits != events || len(got) != events {
+		t.Fatalf("endpoint hit %d times, processed %d; want %d each", hits, len(got), events)
+	}
+	if p := pendingIDs(t, s); len(p) != 0 {
+		t.Fatalf("pending %v", p)
+	}
 }
 
 // Events waiting for a retry do not keep new events from being read.

@@ -48,6 +48,8 @@ func Run(t *testing.T, open OpenFunc) {
 		{"DeleteOrganizationCascades", testDeleteOrganizationCascades},
 		{"Events", testEvents},
 		{"ConnectionEvents", testConnectionEvents},
+		{"Delivery", testDelivery},
+		{"ClaimOnce", testClaimOnce},
 		{"PortalLinks", testPortalLinks},
 		{"NotFound", testNotFound},
 		{"Sweep", testSweep},
