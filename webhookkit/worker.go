@@ -257,6 +257,18 @@ func (w *Worker) DeliverPending(ctx context.Context) (int, error) {
 	}
 	w.forgetDelivered(events, limit)
 
+	var due []*Event
+	for _, e := range events {
+		if w.due(e.ID) {
+			due = append(due, e)
+		}
+	}
+	return w.each(ctx, due, func(e *Event) (bool, error) { return w.deliverEvent(ctx, e) })
+}
+
+// each runs deliver on every event, Concurrency at a time, until ctx ends,
+// and returns how many it reported delivered and the errors it returned.
+func (w *Worker) each(ctx context.Context, events []*Event, deliver func(*Event) (bool, error)) (int, error) {
 	var (
 		wg        sync.WaitGroup
 		sem       = make(chan struct{}, w.cfg.Concurrency)
@@ -265,16 +277,13 @@ func (w *Worker) DeliverPending(ctx context.Context) (int, error) {
 		errs      []error
 	)
 	for _, e := range events {
-		if !w.due(e.ID) {
-			continue
-		}
 		if ctx.Err() != nil {
 			break
 		}
 		sem <- struct{}{}
 		wg.Go(func() {
 			defer func() { <-sem }()
-			ok, err := w.deliverEvent(ctx, e)
+			ok, err := deliver(e)
 			mu.Lock()
 			defer mu.Unlock()
 			if ok {
@@ -298,42 +307,30 @@ func (w *Worker) deliverClaimed(ctx context.Context, so StatefulOutbox) (int, er
 	if err != nil {
 		return 0, fmt.Errorf("webhookkit: claim events: %w", err)
 	}
-	var (
-		wg        sync.WaitGroup
-		sem       = make(chan struct{}, w.cfg.Concurrency)
-		mu        sync.Mutex
-		delivered int
-		errs      []error
-	)
+	events := make([]*Event, 0, len(claimed))
 	for _, p := range claimed {
 		w.mu.Lock()
 		w.state[p.Event.ID] = stateFrom(p.State)
 		w.mu.Unlock()
-		sem <- struct{}{}
-		wg.Go(func() {
-			defer func() { <-sem }()
-			var ok bool
-			var err error
-			if ctx.Err() == nil {
-				ok, err = w.deliverEvent(ctx, p.Event)
-			}
-			if !ok {
-				if serr := w.saveState(ctx, so, p.Event.ID); serr != nil {
-					err = errors.Join(err, serr)
-				}
-			}
-			mu.Lock()
-			defer mu.Unlock()
-			if ok {
-				delivered++
-			}
-			if err != nil {
-				errs = append(errs, err)
-			}
-		})
+		events = append(events, p.Event)
 	}
-	wg.Wait()
-	return delivered, errors.Join(errs...)
+	n, err := w.each(ctx, events, func(e *Event) (bool, error) {
+		ok, err := w.deliverEvent(ctx, e)
+		if !ok {
+			if serr := w.saveState(ctx, so, e.ID); serr != nil {
+				err = errors.Join(err, serr)
+			}
+		}
+		return ok, err
+	})
+	// Events a shutdown kept from their turn go back now, not at the end
+	// of their lease.
+	for _, e := range events {
+		if err2 := w.saveStateIfHeld(ctx, so, e.ID); err2 != nil {
+			err = errors.Join(err, err2)
+		}
+	}
+	return n, err
 }
 
 // stateFrom is the in-memory working copy of an outbox's delivery state.
@@ -369,6 +366,18 @@ func (w *Worker) saveState(ctx context.Context, so StatefulOutbox, id string) er
 		return fmt.Errorf("webhookkit: save delivery state of %s: %w", id, err)
 	}
 	return nil
+}
+
+// saveStateIfHeld saves the state of an event whose working copy is still
+// in memory (it was claimed but not delivered in this pass).
+func (w *Worker) saveStateIfHeld(ctx context.Context, so StatefulOutbox, id string) error {
+	w.mu.Lock()
+	_, held := w.state[id]
+	w.mu.Unlock()
+	if !held {
+		return nil
+	}
+	return w.saveState(ctx, so, id)
 }
 
 // forgetDelivered drops the state of events no longer pending (marked
