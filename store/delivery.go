@@ -37,19 +37,23 @@ func scanPendingEvent(row scanner) (*webhookkit.PendingEvent, error) {
 // ClaimEvents implements [webhookkit.StatefulOutbox]: it holds up to limit
 // due, undelivered, live events until leaseUntil and returns them oldest
 // first. On PostgreSQL concurrent claims skip each other's rows (FOR UPDATE
-// SKIP LOCKED); on SQLite the single writer serializes them. A limit of
-// zero or less means [DefaultPageLimit].
+// SKIP LOCKED) and the claimed ids are matched by primary key; on SQLite
+// the single writer serializes claims. A limit of zero or less means
+// [DefaultPageLimit].
 func (s *Store) ClaimEvents(ctx context.Context, now, leaseUntil time.Time, limit int) ([]*webhookkit.PendingEvent, error) {
 	const op = "claim events"
-	lock := ""
-	if s.dialect == Postgres {
-		lock = " FOR UPDATE SKIP LOCKED"
-	}
-	rows, err := s.w().QueryContext(ctx, `UPDATE gatehouse_events SET lease_until = $2
-		WHERE id IN (SELECT id FROM gatehouse_events
+	due := `SELECT id FROM gatehouse_events
 			WHERE delivered_at IS NULL AND dead_at IS NULL
 				AND COALESCE(next_attempt_at, 0) <= $1 AND COALESCE(lease_until, 0) <= $1
-			ORDER BY occurred_at, id LIMIT $3`+lock+`)
+			ORDER BY occurred_at, id LIMIT $3`
+	match := `id IN (` + due + `)`
+	if s.dialect == Postgres {
+		// ARRAY(…) runs the locking subquery once, and the outer match is
+		// a primary-key lookup rather than a join over the whole outbox.
+		match = `id = ANY(ARRAY(` + due + ` FOR UPDATE SKIP LOCKED))`
+	}
+	rows, err := s.w().QueryContext(ctx, `UPDATE gatehouse_events SET lease_until = $2
+		WHERE `+match+`
 		RETURNING `+eventColumns+`, `+deliveryColumns,
 		now.UnixMicro(), leaseUntil.UnixMicro(), pageLimit(limit))
 	if err != nil {
@@ -70,9 +74,11 @@ func (s *Store) ClaimEvents(ctx context.Context, now, leaseUntil time.Time, limi
 }
 
 // SaveDeliveryState implements [webhookkit.StatefulOutbox]: it records st
-// for the undelivered event id and ends its claim. A missing or delivered
-// event is ErrNotFound.
-func (s *Store) SaveDeliveryState(ctx context.Context, id string, st webhookkit.DeliveryState) error {
+// for the undelivered event id and ends its claim, if the claim that held
+// it until claimedUntil still does. A missing or delivered event, or one
+// whose claim was lost (it was redelivered by hand, or claimed again after
+// the lease ended), is ErrNotFound.
+func (s *Store) SaveDeliveryState(ctx context.Context, id string, claimedUntil time.Time, st webhookkit.DeliveryState) error {
 	var done any
 	if len(st.Done) > 0 {
 		b, err := json.Marshal(st.Done)
@@ -87,14 +93,16 @@ func (s *Store) SaveDeliveryState(ctx context.Context, id string, st webhookkit.
 	}
 	return s.execOne(ctx, "save delivery state", `UPDATE gatehouse_events
 		SET attempts = $2, next_attempt_at = $3, done_targets = $4, dead_at = $5, last_error = $6, lease_until = NULL
-		WHERE id = $1 AND delivered_at IS NULL`,
-		id, st.Attempts, micros(st.NextAttemptAt), done, micros(st.DeadAt), lastErr)
+		WHERE id = $1 AND delivered_at IS NULL AND lease_until = $7`,
+		id, st.Attempts, micros(st.NextAttemptAt), done, micros(st.DeadAt), lastErr, claimedUntil.UnixMicro())
 }
 
 // Redeliver makes the event id due at once with a fresh schedule: a
 // dead-lettered event lives again, and a delivered one is pending again and
 // goes to every target anew (an undelivered one keeps the targets that
-// have it). This is manual redelivery, for operators.
+// have it). This is manual redelivery, for operators. It ends any claim on
+// the event, so a worker that holds it cannot save its older state over
+// the reset (that worker may still send its copy: at least once).
 func (s *Store) Redeliver(ctx context.Context, id string) error {
 	return s.execOne(ctx, "redeliver event", `UPDATE gatehouse_events
 		SET done_targets = CASE WHEN delivered_at IS NULL THEN done_targets ELSE NULL END,

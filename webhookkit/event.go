@@ -58,6 +58,9 @@ type StatefulOutbox interface {
 	// no other ClaimEvents returns them before then.
 	ClaimEvents(ctx context.Context, now, leaseUntil time.Time, limit int) ([]*PendingEvent, error)
 	// SaveDeliveryState records the state of an undelivered event and
-	// ends its claim.
-	SaveDeliveryState(ctx context.Context, id string, st DeliveryState) error
+	// ends its claim, provided the claim that held it until claimedUntil
+	// (the leaseUntil of its ClaimEvents) still holds it. Otherwise (the
+	// event was delivered, redelivered by hand, or claimed again after the
+	// lease ended) it changes nothing and returns an error.
+	SaveDeliveryState(ctx context.Context, id string, claimedUntil time.Time, st DeliveryState) error
 }

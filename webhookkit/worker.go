@@ -81,8 +81,10 @@ type WorkerConfig struct {
 	Concurrency int
 	// Lease is how long a pass holds the events it claimed from a
 	// [StatefulOutbox]; another worker can claim an event whose lease
-	// ended (its worker died mid-pass). It must exceed what a pass takes.
-	// Default [DefaultLease] (5 min). Unused with a plain [Outbox].
+	// ended (its worker died mid-pass). An event starts only while half
+	// the lease is left; the rest go back to the outbox for the next pass.
+	// Default [DefaultLease] (5 min); at least four times Timeout. Unused
+	// with a plain [Outbox].
 	Lease time.Duration
 	// Now is the clock. Default time.Now.
 	Now func() time.Time
@@ -184,6 +186,13 @@ func NewWorker(cfg WorkerConfig) (*Worker, error) {
 	if cfg.Lease == 0 {
 		cfg.Lease = DefaultLease
 	}
+	sendTimeout := cfg.Timeout
+	if sendTimeout == 0 {
+		sendTimeout = DefaultSendTimeout
+	}
+	if cfg.Lease < 4*sendTimeout {
+		return nil, fmt.Errorf("webhookkit: WorkerConfig.Lease %v is under four send timeouts (%v)", cfg.Lease, 4*sendTimeout)
+	}
 	if cfg.PollInterval == 0 {
 		cfg.PollInterval = DefaultPollInterval
 	}
@@ -281,6 +290,10 @@ func (w *Worker) each(ctx context.Context, events []*Event, deliver func(*Event)
 			break
 		}
 		sem <- struct{}{}
+		if ctx.Err() != nil { // ended while waiting for a slot
+			<-sem
+			break
+		}
 		wg.Go(func() {
 			defer func() { <-sem }()
 			ok, err := deliver(e)
@@ -301,9 +314,17 @@ func (w *Worker) each(ctx context.Context, events []*Event, deliver func(*Event)
 // deliverClaimed is a pass over a StatefulOutbox: claim the due events,
 // take their state from the outbox, deliver, and save the state back (which
 // ends the claim) unless the event was marked delivered.
+//
+// An event starts only while at least half of the lease is left (NewWorker
+// makes that at least two send timeouts); one whose turn comes later goes
+// back unchanged, so no other worker claims an event this one still sends.
+// A save names the claim it ends, so a worker that lost its claim cannot
+// overwrite the state of the next holder or of a manual redelivery.
 func (w *Worker) deliverClaimed(ctx context.Context, so StatefulOutbox) (int, error) {
 	now := w.cfg.Now()
-	claimed, err := so.ClaimEvents(ctx, now, now.Add(w.cfg.Lease), w.cfg.BatchSize)
+	leaseUntil := now.Add(w.cfg.Lease)
+	startBy := now.Add(w.cfg.Lease / 2)
+	claimed, err := so.ClaimEvents(ctx, now, leaseUntil, w.cfg.BatchSize)
 	if err != nil {
 		return 0, fmt.Errorf("webhookkit: claim events: %w", err)
 	}
@@ -314,24 +335,42 @@ func (w *Worker) deliverClaimed(ctx context.Context, so StatefulOutbox) (int, er
 		w.mu.Unlock()
 		events = append(events, p.Event)
 	}
+	save := func(ctx context.Context, id string) error {
+		return w.saveState(ctx, so, id, leaseUntil)
+	}
 	n, err := w.each(ctx, events, func(e *Event) (bool, error) {
+		if w.cfg.Now().After(startBy) {
+			return false, nil // too late in the lease: released below
+		}
 		ok, err := w.deliverEvent(ctx, e)
 		if !ok {
-			if serr := w.saveState(ctx, so, e.ID); serr != nil {
+			sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), saveTimeout)
+			defer cancel()
+			if serr := save(sctx, e.ID); serr != nil {
 				err = errors.Join(err, serr)
 			}
 		}
 		return ok, err
 	})
-	// Events a shutdown kept from their turn go back now, not at the end
-	// of their lease.
+	// Events that did not get their turn (a shutdown, or the lease running
+	// low) go back now, not at the end of their lease, within one deadline.
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), saveTimeout)
+	defer cancel()
 	for _, e := range events {
-		if err2 := w.saveStateIfHeld(ctx, so, e.ID); err2 != nil {
-			err = errors.Join(err, err2)
+		w.mu.Lock()
+		_, held := w.state[e.ID]
+		w.mu.Unlock()
+		if held {
+			if serr := save(sctx, e.ID); serr != nil {
+				err = errors.Join(err, serr)
+			}
 		}
 	}
 	return n, err
 }
+
+// saveTimeout bounds the saves of delivery state that run after ctx ended.
+const saveTimeout = 5 * time.Second
 
 // stateFrom is the in-memory working copy of an outbox's delivery state.
 func stateFrom(ds DeliveryState) *retryState {
@@ -344,10 +383,8 @@ func stateFrom(ds DeliveryState) *retryState {
 }
 
 // saveState writes the working copy of event id back to the outbox, which
-// ends the claim, and drops it from memory. It still runs when ctx has
-// ended (a shutdown), briefly, so that the claim ends now rather than when
-// its lease does.
-func (w *Worker) saveState(ctx context.Context, so StatefulOutbox, id string) error {
+// ends the claim that lasts until leaseUntil, and drops it from memory.
+func (w *Worker) saveState(ctx context.Context, so StatefulOutbox, id string, leaseUntil time.Time) error {
 	w.mu.Lock()
 	st := w.state[id]
 	delete(w.state, id)
@@ -360,24 +397,10 @@ func (w *Worker) saveState(ctx context.Context, so StatefulOutbox, id string) er
 		ds.Done = append(ds.Done, k)
 	}
 	slices.Sort(ds.Done)
-	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-	defer cancel()
-	if err := so.SaveDeliveryState(sctx, id, ds); err != nil {
+	if err := so.SaveDeliveryState(ctx, id, leaseUntil, ds); err != nil {
 		return fmt.Errorf("webhookkit: save delivery state of %s: %w", id, err)
 	}
 	return nil
-}
-
-// saveStateIfHeld saves the state of an event whose working copy is still
-// in memory (it was claimed but not delivered in this pass).
-func (w *Worker) saveStateIfHeld(ctx context.Context, so StatefulOutbox, id string) error {
-	w.mu.Lock()
-	_, held := w.state[id]
-	w.mu.Unlock()
-	if !held {
-		return nil
-	}
-	return w.saveState(ctx, so, id)
 }
 
 // forgetDelivered drops the state of events no longer pending (marked

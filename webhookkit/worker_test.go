@@ -795,3 +795,46 @@ func TestNewWorkerValidates(t *testing.T) {
 		t.Fatalf("valid config: %v", err)
 	}
 }
+
+// A pass that outlasts half its lease sends no more events: the rest go
+// back to the outbox, so another instance that claims them (once the lease
+// ends) never sends an event this worker is still sending.
+func TestWorkerLeaseNotOverrun(t *testing.T) {
+	clk := newClock(t0)
+	path := filepath.Join(t.TempDir(), "g.db")
+	s1, s2 := openStore(t, path, clk), openStore(t, path, clk)
+	slow, other := newHookServer(t, clk), newHookServer(t, clk)
+	const events = 30
+	for i := range events {
+		appendEvent(t, s1, fmt.Sprintf("evt_%02d", i), webhookkit.EventDirectoryUserCreated, "org_1")
+	}
+	w1 := mustWorker(t, webhookkit.WorkerConfig{Outbox: s1, Now: clk.Now, Concurrency: 1,
+		StaticEndpoints: []webhookkit.Endpoint{slow.endpoint("ep")}})
+	w2 := mustWorker(t, webhookkit.WorkerConfig{Outbox: s2, Now: clk.Now, Concurrency: 1,
+		StaticEndpoints: []webhookkit.Endpoint{other.endpoint("ep")}})
+	var second sync.Once
+	slow.onRequest = func() {
+		clk.Advance(15 * time.Second) // every answer takes the whole send timeout
+		if clk.Now().Sub(t0) > webhookkit.DefaultLease {
+			second.Do(func() { deliver(t, w2) })
+		}
+	}
+	deliver(t, w1)
+	slow.mu.Lock()
+	slow.onRequest = nil
+	slow.mu.Unlock()
+	for range events {
+		deliver(t, w2)
+	}
+	a, _ := slow.counts()
+	b, _ := other.counts()
+	if a+b != events {
+		t.Fatalf("%d sends by the slow worker and %d by the other for %d events; want each sent once", a, b, events)
+	}
+	if a > events/2+1 {
+		t.Fatalf("the slow worker sent %d events in one pass; its lease allows about %d", a, events/2)
+	}
+	if p := pendingIDs(t, s1); len(p) != 0 {
+		t.Fatalf("pending %v", p)
+	}
+}

@@ -47,16 +47,19 @@ func testDelivery(t *testing.T, s *store.Store, clk *Clock) {
 	// evs[0]: one target done, retry in 5 s. evs[1]: dead. evs[2]: released as is.
 	retry := now.Add(5 * time.Second)
 	st0 := webhookkit.DeliveryState{Attempts: 1, NextAttemptAt: retry, Done: []string{"endpoint:a"}, LastError: "503"}
-	must(t, s.SaveDeliveryState(ctx, evs[0].ID, st0))
-	must(t, s.SaveDeliveryState(ctx, evs[1].ID, webhookkit.DeliveryState{Attempts: 8, DeadAt: now, LastError: "410"}))
-	must(t, s.SaveDeliveryState(ctx, evs[2].ID, webhookkit.DeliveryState{}))
-	wantNotFound(t, "save the state of a missing event", s.SaveDeliveryState(ctx, "evt_missing", webhookkit.DeliveryState{}))
+	wantNotFound(t, "save under another claim", s.SaveDeliveryState(ctx, evs[0].ID, lease.Add(time.Second), st0))
+	must(t, s.SaveDeliveryState(ctx, evs[0].ID, lease, st0))
+	wantNotFound(t, "save twice (the claim has ended)", s.SaveDeliveryState(ctx, evs[0].ID, lease, st0))
+	must(t, s.SaveDeliveryState(ctx, evs[1].ID, lease, webhookkit.DeliveryState{Attempts: 8, DeadAt: now, LastError: "410"}))
+	must(t, s.SaveDeliveryState(ctx, evs[2].ID, lease, webhookkit.DeliveryState{Done: []string{"endpoint:a"}}))
+	wantNotFound(t, "save the state of a missing event", s.SaveDeliveryState(ctx, "evt_missing", lease, webhookkit.DeliveryState{}))
 
 	got, err = s.ClaimEvents(ctx, now, lease, 10)
 	must(t, err)
 	equal(t, "released event claimable again", claimIDs(got), []string{evs[2].ID})
+	equal(t, "its targets done", got[0].State.Done, []string{"endpoint:a"})
 	must(t, s.MarkDelivered(ctx, evs[2].ID, now))
-	wantNotFound(t, "save the state of a delivered event", s.SaveDeliveryState(ctx, evs[2].ID, webhookkit.DeliveryState{}))
+	wantNotFound(t, "save the state of a delivered event", s.SaveDeliveryState(ctx, evs[2].ID, lease, webhookkit.DeliveryState{}))
 
 	got, err = s.ClaimEvents(ctx, retry.Add(-time.Microsecond), lease, 10)
 	must(t, err)
@@ -65,10 +68,16 @@ func testDelivery(t *testing.T, s *store.Store, clk *Clock) {
 	must(t, err)
 	equal(t, "retry due", claimIDs(got), []string{evs[0].ID})
 	equal(t, "saved state comes back", got[0].State, st0)
-	// A lease that ends is claimable again (a worker that died mid-pass).
-	got, err = s.ClaimEvents(ctx, retry.Add(time.Minute), retry.Add(2*time.Minute), 10)
+	// A lease that ends is claimable again (a worker that died mid-pass),
+	// and the first holder can no longer save over the second's claim.
+	second := retry.Add(2 * time.Minute)
+	got, err = s.ClaimEvents(ctx, retry.Add(time.Minute), second, 10)
 	must(t, err)
 	equal(t, "expired lease", claimIDs(got), []string{evs[0].ID})
+	wantNotFound(t, "save by the holder whose lease ended", s.SaveDeliveryState(ctx, evs[0].ID, retry.Add(time.Minute), st0))
+	got, err = s.ClaimEvents(ctx, retry.Add(time.Minute), second, 10)
+	must(t, err)
+	equal(t, "the second claim still holds", claimIDs(got), []string{})
 
 	dead, err := s.DeadEvents(ctx, 10)
 	must(t, err)
@@ -84,9 +93,14 @@ func testDelivery(t *testing.T, s *store.Store, clk *Clock) {
 	got, err = s.ClaimEvents(ctx, later, later.Add(time.Minute), 10)
 	must(t, err)
 	equal(t, "redelivered events due", claimIDs(got), []string{evs[0].ID, evs[1].ID, evs[2].ID})
-	for _, p := range got[1:] {
+	for _, p := range got[1:] { // evs[2] was delivered: its targets start over
 		equal(t, "fresh state after redelivery", p.State, webhookkit.DeliveryState{})
 	}
+	// Redelivery while a worker holds the event ends that claim: the
+	// holder cannot save its older state over the reset.
+	st := webhookkit.DeliveryState{Attempts: 8, DeadAt: later, LastError: "500"}
+	must(t, s.Redeliver(ctx, evs[1].ID))
+	wantNotFound(t, "save after a redelivery", s.SaveDeliveryState(ctx, evs[1].ID, later.Add(time.Minute), st))
 	dead, err = s.DeadEvents(ctx, 10)
 	must(t, err)
 	equal(t, "no dead letters after redelivery", claimIDs(dead), []string{})
