@@ -13,9 +13,9 @@ import (
 // after that the timestamp check refuses a replay by itself.
 //
 // [MemoryDeduper] serves one process. An application on several instances
-// must share the Deduper (a table with a unique key and an expiry column,
-// or Redis SET NX PX), or a copy that reaches another instance is
-// processed again.
+// must share the Deduper (package store's Store.Deduper, a table with a
+// unique key and an expiry column; or Redis SET NX PX), or a copy that
+// reaches another instance is processed again.
 type Deduper interface {
 	// Claim records id for at least ttl from now and reports whether it
 	// was new. An id already recorded and not expired yields false, and

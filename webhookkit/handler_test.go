@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -184,5 +185,40 @@ func TestMemoryDeduper(t *testing.T) {
 	}
 	if err := d.Forget(ctx, "never-claimed"); err != nil {
 		t.Errorf("Forget of a missing id: %v", err)
+	}
+}
+
+// Two instances of a receiving application, each with its own Verifier but
+// one store.Deduper: a message replayed to the other instance is
+// acknowledged without being processed again.
+func TestHandlerSharedDeduper(t *testing.T) {
+	clk := newClock(time.Unix(vecTS, 0))
+	s := openStore(t, filepath.Join(t.TempDir(), "g.db"), clk)
+	var mu sync.Mutex
+	processed := 0
+	var urls []string
+	for range 2 {
+		v := mustVerifier(t, webhookkit.VerifierConfig{Secrets: []string{vecSecret}, Now: clk.Now, Deduper: s.Deduper()})
+		srv := httptest.NewServer(v.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			mu.Lock()
+			processed++
+			mu.Unlock()
+			w.WriteHeader(http.StatusNoContent)
+		})))
+		t.Cleanup(srv.Close)
+		urls = append(urls, srv.URL)
+	}
+	for i, u := range urls {
+		resp, err := http.DefaultClient.Do(signedRequest(t, u, "msg_shared", clk.Now(), []byte(vecBody)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if want := []int{204, 200}[i]; resp.StatusCode != want {
+			t.Fatalf("instance %d answered %d, want %d", i, resp.StatusCode, want)
+		}
+	}
+	if processed != 1 {
+		t.Fatalf("processed %d times across two instances, want once", processed)
 	}
 }

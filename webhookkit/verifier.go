@@ -42,9 +42,9 @@ type VerifierConfig struct {
 	// Deduper remembers accepted webhook-ids for [Verifier.Handler], so a
 	// replayed or redelivered message is processed once. Default: a
 	// [MemoryDeduper] on Now, which is right for one process only; an
-	// application on several instances must pass a shared Deduper (for
-	// example on its database or Redis), or a replay that reaches another
-	// instance is processed twice.
+	// application on several instances must pass a shared Deduper (package
+	// store's Store.Deduper, or one on Redis), or a replay that reaches
+	// another instance is processed twice.
 	Deduper Deduper
 	// ErrorHandler writes the response when [Verifier.Handler] refuses a
 	// request. Default: log through Logger at Info and answer with

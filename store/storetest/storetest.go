@@ -50,6 +50,7 @@ func Run(t *testing.T, open OpenFunc) {
 		{"ConnectionEvents", testConnectionEvents},
 		{"Delivery", testDelivery},
 		{"ClaimOnce", testClaimOnce},
+		{"Deduper", testDeduper},
 		{"PortalLinks", testPortalLinks},
 		{"NotFound", testNotFound},
 		{"Sweep", testSweep},
