@@ -217,32 +217,15 @@ func (c *commander) orgList(ctx context.Context, args []string) error {
 		return err
 	}
 	defer st.Close()
-	rows, err := st.DB().QueryContext(ctx, `SELECT id FROM gatehouse_organizations ORDER BY id`)
+	orgs, err := st.Organizations(ctx)
 	if err != nil {
 		return fmt.Errorf("org list: %w", err)
 	}
-	var ids []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return fmt.Errorf("org list: %w", err)
-		}
-		ids = append(ids, id)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("org list: %w", err)
-	}
-	if len(ids) == 0 {
+	if len(orgs) == 0 {
 		fmt.Fprintln(c.stdout, "no organizations")
 	}
-	for _, id := range ids {
-		org, err := st.Organization(ctx, id)
-		if err != nil {
-			return fmt.Errorf("org list: %w", err)
-		}
-		doms, err := st.Domains(ctx, id)
+	for _, org := range orgs {
+		doms, err := st.Domains(ctx, org.ID)
 		if err != nil {
 			return fmt.Errorf("org list: %w", err)
 		}
@@ -544,22 +527,13 @@ func (c *commander) connectionList(ctx context.Context, args []string) error {
 	}
 	orgs := []string{*orgID}
 	if *orgID == "" {
-		orgs = nil
-		rows, err := st.DB().QueryContext(ctx, `SELECT id FROM gatehouse_organizations ORDER BY id`)
+		all, err := st.Organizations(ctx)
 		if err != nil {
 			return fmt.Errorf("connection list: %w", err)
 		}
-		for rows.Next() {
-			var id string
-			if err := rows.Scan(&id); err != nil {
-				rows.Close()
-				return fmt.Errorf("connection list: %w", err)
-			}
-			orgs = append(orgs, id)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return fmt.Errorf("connection list: %w", err)
+		orgs = orgs[:0]
+		for _, o := range all {
+			orgs = append(orgs, o.ID)
 		}
 	}
 	n := 0

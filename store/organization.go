@@ -28,18 +28,41 @@ func (s *Store) CreateOrganization(ctx context.Context, o *ssokit.Organization) 
 	return nil
 }
 
-// Organization returns the organization with the given ID.
-func (s *Store) Organization(ctx context.Context, id string) (*ssokit.Organization, error) {
+const organizationColumns = `id, name, sso_enforced, created_at, updated_at`
+
+func scanOrganization(row scanner) (*ssokit.Organization, error) {
 	var o ssokit.Organization
 	var created, updated sql.NullInt64
-	err := s.r().QueryRowContext(ctx, `SELECT id, name, sso_enforced, created_at, updated_at
-		FROM gatehouse_organizations WHERE id = $1`, id).
-		Scan(&o.ID, &o.Name, &o.SSOEnforced, &created, &updated)
-	if err != nil {
-		return nil, s.fail(ctx, "get organization", err)
+	if err := row.Scan(&o.ID, &o.Name, &o.SSOEnforced, &created, &updated); err != nil {
+		return nil, err
 	}
 	o.CreatedAt, o.UpdatedAt = fromMicros(created), fromMicros(updated)
 	return &o, nil
+}
+
+// Organization returns the organization with the given ID.
+func (s *Store) Organization(ctx context.Context, id string) (*ssokit.Organization, error) {
+	o, err := scanOrganization(s.r().QueryRowContext(ctx,
+		`SELECT `+organizationColumns+` FROM gatehouse_organizations WHERE id = $1`, id))
+	if err != nil {
+		return nil, s.fail(ctx, "get organization", err)
+	}
+	return o, nil
+}
+
+// Organizations lists every organization, by ID. It is for operators'
+// tools: a host with many tenants pages through its own tenant table.
+func (s *Store) Organizations(ctx context.Context) ([]*ssokit.Organization, error) {
+	const op = "list organizations"
+	rows, err := s.r().QueryContext(ctx, `SELECT `+organizationColumns+` FROM gatehouse_organizations ORDER BY id`)
+	if err != nil {
+		return nil, s.fail(ctx, op, err)
+	}
+	list, err := collect(rows, scanOrganization)
+	if err != nil {
+		return nil, s.fail(ctx, op, err)
+	}
+	return list, nil
 }
 
 // UpdateOrganization writes o's name and SSO enforcement and sets its

@@ -41,6 +41,11 @@ func testOrganizations(t *testing.T, s *store.Store, clk *Clock) {
 	got, err = s.Organization(ctx, "tenant_42")
 	must(t, err)
 	equal(t, "updated organization", got, o)
+	other := &ssokit.Organization{ID: "tenant_07", Name: "Globex"}
+	must(t, s.CreateOrganization(ctx, other))
+	list, err := s.Organizations(ctx)
+	must(t, err)
+	equal(t, "organizations by id", list, []*ssokit.Organization{other, o})
 
 	must(t, s.DeleteOrganization(ctx, "tenant_42"))
 	_, err = s.Organization(ctx, "tenant_42")
