@@ -76,8 +76,8 @@ func (s *Settings) policy(sc *scan, now time.Time) *Error {
 			Err:           fmt.Errorf("samlsp: identity provider status %q (%q)", sc.statusCode, sc.subStatusCode),
 		}
 	}
-	if sc.weakAlg != "" {
-		return fail(ReasonWeakAlgorithm, fmt.Sprintf("samlsp: algorithm %q is not allowed", sc.weakAlg))
+	if e := sc.algorithmError(); e != nil {
+		return e
 	}
 	if sc.assertions != 1 {
 		return fail(ReasonMultipleAssertions, fmt.Sprintf("samlsp: document holds %d assertions, want exactly 1", sc.assertions))
@@ -100,6 +100,28 @@ func (s *Settings) policy(sc *scan, now time.Time) *Error {
 		}
 		return fail(ReasonUnsignedAssertion, "samlsp: neither the response nor the assertion carries its own signature")
 	}
+	if e := s.subjectAndKeyInfo(sc, now); e != nil {
+		return e
+	}
+	if sc.encrypted && len(s.DecryptionKeys) == 0 {
+		return fail(ReasonDecryptionFailed, "samlsp: encrypted assertion but no DecryptionKeys configured")
+	}
+	return nil
+}
+
+// algorithmError refuses the first algorithm the scan found off the
+// allow-list.
+func (sc *scan) algorithmError() *Error {
+	if sc.weakAlg == "" {
+		return nil
+	}
+	return fail(ReasonWeakAlgorithm, fmt.Sprintf("samlsp: algorithm %q is not allowed", sc.weakAlg))
+}
+
+// subjectAndKeyInfo refuses several SubjectConfirmations and any KeyInfo
+// that does not carry a configured certificate valid now: the last checks
+// of the policy, made again on a decrypted assertion.
+func (s *Settings) subjectAndKeyInfo(sc *scan, now time.Time) *Error {
 	if sc.subjectConfirmations > 1 || sc.scds > 1 {
 		return fail(ReasonBadSubject, "samlsp: more than one SubjectConfirmation")
 	}
@@ -107,9 +129,6 @@ func (s *Settings) policy(sc *scan, now time.Time) *Error {
 		if e := s.checkKeyInfo(&sc.sigs[i], now); e != nil {
 			return e
 		}
-	}
-	if sc.encrypted && len(s.DecryptionKeys) == 0 {
-		return fail(ReasonDecryptionFailed, "samlsp: encrypted assertion but no DecryptionKeys configured")
 	}
 	return nil
 }

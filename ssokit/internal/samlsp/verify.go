@@ -75,13 +75,9 @@ func (s *Settings) verify(sc *scan, now time.Time) (v *verified, e *Error) {
 	} else {
 		a = plain[0]
 		if sc.signatureInAssertion() {
-			ctx, err := etreeutils.NSBuildParentContext(a)
-			if err != nil {
-				return nil, wrapFail(ReasonMalformed, fmt.Errorf("samlsp: assertion namespaces: %w", err))
-			}
-			detached, err := etreeutils.NSDetatch(ctx, a)
-			if err != nil {
-				return nil, wrapFail(ReasonMalformed, fmt.Errorf("samlsp: assertion namespaces: %w", err))
+			detached, e := detach(a)
+			if e != nil {
+				return nil, e
 			}
 			signed, e := s.checkSignature(detached, sets, now)
 			switch {
@@ -158,13 +154,9 @@ func (s *Settings) checkSignature(el *etree.Element, sets [][]*x509.Certificate,
 // Response (the ciphertext hid it from them), and verified when it carries
 // its own signature.
 func (s *Settings) decrypt(sc *scan, el *etree.Element, sets [][]*x509.Certificate, now time.Time) (*etree.Element, bool, *Error) {
-	ctx, err := etreeutils.NSBuildParentContext(el)
-	if err != nil {
-		return nil, false, wrapFail(ReasonMalformed, fmt.Errorf("samlsp: encrypted assertion namespaces: %w", err))
-	}
-	detached, err := etreeutils.NSDetatch(ctx, el)
-	if err != nil {
-		return nil, false, wrapFail(ReasonMalformed, fmt.Errorf("samlsp: encrypted assertion namespaces: %w", err))
+	detached, e := detach(el)
+	if e != nil {
+		return nil, false, e
 	}
 	d := etree.NewDocument()
 	d.SetRoot(detached)
@@ -208,16 +200,11 @@ func (s *Settings) decrypt(sc *scan, el *etree.Element, sets [][]*x509.Certifica
 	if inner.assertions != 1 || inner.nestedAssertion || inner.encrypted {
 		return nil, false, fail(ReasonMultipleAssertions, fmt.Sprintf("samlsp: decrypted assertion holds %d more assertions", inner.assertions-1))
 	}
-	if inner.weakAlg != "" {
-		return nil, false, fail(ReasonWeakAlgorithm, fmt.Sprintf("samlsp: algorithm %q is not allowed", inner.weakAlg))
+	if e := inner.algorithmError(); e != nil {
+		return nil, false, e
 	}
-	if inner.subjectConfirmations > 1 || inner.scds > 1 {
-		return nil, false, fail(ReasonBadSubject, "samlsp: more than one SubjectConfirmation")
-	}
-	for i := range inner.sigs {
-		if e := s.checkKeyInfo(&inner.sigs[i], now); e != nil {
-			return nil, false, e
-		}
+	if e := s.subjectAndKeyInfo(inner, now); e != nil {
+		return nil, false, e
 	}
 	a := inner.doc.Root()
 	if len(inner.sigs) == 0 {
@@ -235,6 +222,20 @@ func (s *Settings) decrypt(sc *scan, el *etree.Element, sets [][]*x509.Certifica
 		return a, false, nil // the signed Response covers it
 	}
 	return nil, false, e
+}
+
+// detach copies el out of its document with every namespace declaration in
+// scope, so that goxmldsig and encoding/xml can read it on its own.
+func detach(el *etree.Element) (*etree.Element, *Error) {
+	ctx, err := etreeutils.NSBuildParentContext(el)
+	var out *etree.Element
+	if err == nil {
+		out, err = etreeutils.NSDetatch(ctx, el)
+	}
+	if err != nil {
+		return nil, wrapFail(ReasonMalformed, fmt.Errorf("samlsp: namespaces of %s: %w", el.Tag, err))
+	}
+	return out, nil
 }
 
 // isElement reports whether el is the element local in namespace uri.
