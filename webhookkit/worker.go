@@ -141,8 +141,7 @@ type retryState struct {
 	attempts int             // failed attempts so far
 	next     time.Time       // not before
 	done     map[string]bool // target keys that have the event
-	dead     bool
-	deadAt   time.Time
+	deadAt   time.Time       // when it was dead-lettered; zero if live
 	lastErr  string
 }
 
@@ -353,17 +352,13 @@ func (w *Worker) deliverClaimed(ctx context.Context, so StatefulOutbox) (int, er
 		return ok, err
 	})
 	// Events that did not get their turn (a shutdown, or the lease running
-	// low) go back now, not at the end of their lease, within one deadline.
+	// low) go back now, not at the end of their lease, within one deadline
+	// (saveState skips those whose state was already saved or delivered).
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), saveTimeout)
 	defer cancel()
 	for _, e := range events {
-		w.mu.Lock()
-		_, held := w.state[e.ID]
-		w.mu.Unlock()
-		if held {
-			if serr := save(sctx, e.ID); serr != nil {
-				err = errors.Join(err, serr)
-			}
+		if serr := save(sctx, e.ID); serr != nil {
+			err = errors.Join(err, serr)
 		}
 	}
 	return n, err
@@ -375,7 +370,7 @@ const saveTimeout = 5 * time.Second
 // stateFrom is the in-memory working copy of an outbox's delivery state.
 func stateFrom(ds DeliveryState) *retryState {
 	st := &retryState{attempts: ds.Attempts, next: ds.NextAttemptAt, done: make(map[string]bool, len(ds.Done)),
-		dead: !ds.DeadAt.IsZero(), deadAt: ds.DeadAt, lastErr: ds.LastError}
+		deadAt: ds.DeadAt, lastErr: ds.LastError}
 	for _, k := range ds.Done {
 		st.done[k] = true
 	}
@@ -428,7 +423,7 @@ func (w *Worker) due(id string) bool {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	st := w.state[id]
-	return st == nil || (!st.dead && !w.cfg.Now().Before(st.next))
+	return st == nil || (st.deadAt.IsZero() && !w.cfg.Now().Before(st.next))
 }
 
 // target is an HTTP endpoint or an in-process subscription.
@@ -578,7 +573,7 @@ func (w *Worker) deadLetter(ctx context.Context, e *Event, err error) {
 		st = &retryState{done: make(map[string]bool)}
 		w.state[e.ID] = st
 	}
-	st.dead, st.deadAt = true, w.cfg.Now()
+	st.deadAt = w.cfg.Now()
 	st.lastErr = truncate(err.Error(), 1000)
 	w.mu.Unlock()
 	w.cfg.Logger.LogAttrs(ctx, slog.LevelError, "webhook_dead_letter",
@@ -622,6 +617,6 @@ func (w *Worker) Redeliver(eventID string) bool {
 	if st == nil {
 		return false
 	}
-	st.attempts, st.next, st.dead = 0, time.Time{}, false
+	st.attempts, st.next, st.deadAt = 0, time.Time{}, time.Time{}
 	return true
 }
