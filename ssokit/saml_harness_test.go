@@ -3,12 +3,10 @@ package ssokit_test
 import (
 	"crypto/x509"
 	"encoding/base64"
-	"encoding/json"
 	"html"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -19,61 +17,18 @@ import (
 	"github.com/gatehouse-go/gatehouse/ssokit/internal/samlidp"
 )
 
-// idpParams is the part of testdata/saml/<idp>/params.json the SAML tests
-// use (see testdata/saml/README.md for every field).
-type idpParams struct {
-	IDP            string `json:"idp"`
-	EntityID       string `json:"entity_id"`
-	SSORedirectURL string `json:"sso_redirect_url"`
-	SSOPostURL     string `json:"sso_post_url"`
-	Response       struct {
-		Issuer               string `json:"issuer"`
-		ResponseIssuer       bool   `json:"response_issuer"`
-		Signs                string `json:"signs"`
-		SignatureAlgorithm   string `json:"signature_algorithm"`
-		DigestAlgorithm      string `json:"digest_algorithm"`
-		KeyInfo              bool   `json:"key_info"`
-		NameIDFormat         string `json:"name_id_format"`
-		NameIDValue          string `json:"name_id_value"`
-		TypedAttributeValues bool   `json:"typed_attribute_values"`
-		Attributes           []struct {
-			Name          string   `json:"name"`
-			NameFormat    string   `json:"name_format"`
-			FriendlyName  string   `json:"friendly_name"`
-			ProfileField  string   `json:"profile_field"`
-			ExampleValues []string `json:"example_values"`
-		} `json:"attributes"`
-		Audience                           string `json:"audience"`
-		Destination                        bool   `json:"destination"`
-		InResponseTo                       bool   `json:"in_response_to"`
-		SessionIndex                       bool   `json:"session_index"`
-		SessionNotOnOrAfter                bool   `json:"session_not_on_or_after"`
-		AuthnContextClassRef               string `json:"authn_context_class_ref"`
-		NotBeforeSkewSeconds               int    `json:"not_before_skew_seconds"`
-		AssertionLifetimeSeconds           int    `json:"assertion_lifetime_seconds"`
-		SubjectConfirmationLifetimeSeconds int    `json:"subject_confirmation_lifetime_seconds"`
-		Encryption                         struct {
-			Supported             bool   `json:"supported"`
-			ContentAlgorithm      string `json:"content_algorithm"`
-			KeyTransportAlgorithm string `json:"key_transport_algorithm"`
-			KeyPlacement          string `json:"key_placement"`
-		} `json:"encryption"`
-	} `json:"response"`
-}
+// idpParams is testdata/saml/<idp>/params.json.
+type idpParams = samlidp.Fixture
 
-var samlIDPs = []string{"adfs", "entra", "google", "jumpcloud", "keycloak", "okta", "onelogin", "ping"}
+var samlIDPs = samlidp.FixtureIDPs
 
 func loadIDPParams(t testing.TB, idp string) *idpParams {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join("testdata", "saml", idp, "params.json"))
+	p, err := samlidp.LoadFixture(filepath.Join("testdata", "saml"), idp)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var p idpParams
-	if err := json.Unmarshal(data, &p); err != nil {
-		t.Fatalf("%s/params.json: %v", idp, err)
-	}
-	return &p
+	return p
 }
 
 // newIDPKey makes an IdP signing key valid around now.

@@ -1,8 +1,6 @@
 package samlmeta
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -20,78 +18,18 @@ import (
 // fixtureDir holds one folder per identity provider; see its README.md.
 const fixtureDir = "../../testdata/saml"
 
-var fixtureIDPs = []string{"adfs", "entra", "google", "jumpcloud", "keycloak", "okta", "onelogin", "ping"}
+var fixtureIDPs = samlidp.FixtureIDPs
 
-// idpParams mirrors params.json (documented in testdata/saml/README.md).
-// Decoding is strict, so the README, the files and this type stay in step.
-type idpParams struct {
-	IDP            string   `json:"idp"`
-	Name           string   `json:"name"`
-	EntityID       string   `json:"entity_id"`
-	MetadataRoot   string   `json:"metadata_root"`
-	MetadataSigned bool     `json:"metadata_signed"`
-	SSORedirectURL string   `json:"sso_redirect_url"`
-	SSOPostURL     string   `json:"sso_post_url"`
-	SLOURL         string   `json:"slo_url"`
-	Response       respSpec `json:"response"`
-	Notes          []string `json:"notes"`
-}
-
-type respSpec struct {
-	Issuer                    string     `json:"issuer"`
-	ResponseIssuer            bool       `json:"response_issuer"`
-	Signs                     string     `json:"signs"`
-	SignatureAlgorithm        string     `json:"signature_algorithm"`
-	DigestAlgorithm           string     `json:"digest_algorithm"`
-	KeyInfo                   bool       `json:"key_info"`
-	NameIDFormat              string     `json:"name_id_format"`
-	NameIDValue               string     `json:"name_id_value"`
-	TypedAttributeValues      bool       `json:"typed_attribute_values"`
-	XMLPrefix                 string     `json:"xml_prefix"`
-	Attributes                []attrSpec `json:"attributes"`
-	Audience                  string     `json:"audience"`
-	Destination               bool       `json:"destination"`
-	InResponseTo              bool       `json:"in_response_to"`
-	SessionIndex              bool       `json:"session_index"`
-	SessionNotOnOrAfter       bool       `json:"session_not_on_or_after"`
-	AuthnContextClassRef      string     `json:"authn_context_class_ref"`
-	NotBeforeSkewSeconds      int        `json:"not_before_skew_seconds"`
-	AssertionLifetimeSeconds  int        `json:"assertion_lifetime_seconds"`
-	SubjectConfirmationSecond int        `json:"subject_confirmation_lifetime_seconds"`
-	IDPrefix                  string     `json:"id_prefix"`
-	Encryption                encSpec    `json:"encryption"`
-	IDPInitiated              bool       `json:"idp_initiated"`
-}
-
-type attrSpec struct {
-	Name          string   `json:"name"`
-	NameFormat    string   `json:"name_format"`
-	FriendlyName  string   `json:"friendly_name"`
-	ProfileField  string   `json:"profile_field"`
-	ExampleValues []string `json:"example_values"`
-}
-
-type encSpec struct {
-	Supported             bool   `json:"supported"`
-	ContentAlgorithm      string `json:"content_algorithm"`
-	KeyTransportAlgorithm string `json:"key_transport_algorithm"`
-	KeyPlacement          string `json:"key_placement"`
-	When                  string `json:"when"`
-}
+// idpParams is params.json (documented in testdata/saml/README.md).
+type idpParams = samlidp.Fixture
 
 func loadParams(t *testing.T, idp string) idpParams {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join(fixtureDir, idp, "params.json"))
+	p, err := samlidp.LoadFixture(fixtureDir, idp)
 	if err != nil {
 		t.Fatal(err)
 	}
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.DisallowUnknownFields()
-	var p idpParams
-	if err := dec.Decode(&p); err != nil {
-		t.Fatalf("%s/params.json: %v", idp, err)
-	}
-	return p
+	return *p
 }
 
 // TestIDPFixtures checks every testdata/saml/<idp> folder: params.json is

@@ -2,11 +2,6 @@ package samlsp
 
 import (
 	"crypto/x509"
-	"encoding/json"
-	"errors"
-	"io/fs"
-	"os"
-	"path/filepath"
 	"slices"
 	"testing"
 	"time"
@@ -14,74 +9,20 @@ import (
 	"github.com/gatehouse-go/gatehouse/ssokit/internal/samlidp"
 )
 
-// idpParams is the part of ssokit/testdata/saml/<idp>/params.json these
-// tests use (samlmeta's fixture test reads the files strictly).
-type idpParams struct {
-	IDP      string `json:"idp"`
-	Response struct {
-		Issuer               string `json:"issuer"`
-		ResponseIssuer       bool   `json:"response_issuer"`
-		Signs                string `json:"signs"`
-		SignatureAlgorithm   string `json:"signature_algorithm"`
-		DigestAlgorithm      string `json:"digest_algorithm"`
-		KeyInfo              bool   `json:"key_info"`
-		NameIDFormat         string `json:"name_id_format"`
-		NameIDValue          string `json:"name_id_value"`
-		TypedAttributeValues bool   `json:"typed_attribute_values"`
-		Attributes           []struct {
-			Name          string   `json:"name"`
-			NameFormat    string   `json:"name_format"`
-			FriendlyName  string   `json:"friendly_name"`
-			ProfileField  string   `json:"profile_field"`
-			ExampleValues []string `json:"example_values"`
-		} `json:"attributes"`
-		Audience              string `json:"audience"`
-		Destination           bool   `json:"destination"`
-		InResponseTo          bool   `json:"in_response_to"`
-		SessionIndex          bool   `json:"session_index"`
-		SessionNotOnOrAfter   bool   `json:"session_not_on_or_after"`
-		AuthnContextClassRef  string `json:"authn_context_class_ref"`
-		NotBeforeSkewSeconds  int    `json:"not_before_skew_seconds"`
-		AssertionLifetime     int    `json:"assertion_lifetime_seconds"`
-		SubjectConfirmationLT int    `json:"subject_confirmation_lifetime_seconds"`
-		Encryption            struct {
-			Supported             bool   `json:"supported"`
-			ContentAlgorithm      string `json:"content_algorithm"`
-			KeyTransportAlgorithm string `json:"key_transport_algorithm"`
-			KeyPlacement          string `json:"key_placement"`
-		} `json:"encryption"`
-		IDPInitiated bool `json:"idp_initiated"`
-	} `json:"response"`
-}
+// idpParams is ssokit/testdata/saml/<idp>/params.json.
+type idpParams = samlidp.Fixture
 
 const fixtureDir = "../../testdata/saml"
 
 func loadIDPParams(t *testing.T) []idpParams {
 	t.Helper()
-	dirs, err := os.ReadDir(fixtureDir)
-	if err != nil {
-		t.Fatalf("read %s: %v", fixtureDir, err)
-	}
 	var out []idpParams
-	for _, d := range dirs {
-		if !d.IsDir() {
-			continue
-		}
-		b, err := os.ReadFile(filepath.Join(fixtureDir, d.Name(), "params.json"))
-		if errors.Is(err, fs.ErrNotExist) {
-			continue // not a vendor folder (e.g. golden files)
-		}
+	for _, idp := range samlidp.FixtureIDPs {
+		p, err := samlidp.LoadFixture(fixtureDir, idp)
 		if err != nil {
 			t.Fatal(err)
 		}
-		var p idpParams
-		if err := json.Unmarshal(b, &p); err != nil {
-			t.Fatalf("%s: %v", d.Name(), err)
-		}
-		out = append(out, p)
-	}
-	if len(out) < 8 {
-		t.Fatalf("found %d IdP fixtures, want the 8 vendors", len(out))
+		out = append(out, *p)
 	}
 	return out
 }
@@ -107,8 +48,8 @@ func idpShape(t testing.TB, p idpParams) (*samlidp.Response, *Settings) {
 		Recipient:              testACSURL,
 		AuthnContextClassRef:   pr.AuthnContextClassRef,
 		NotBefore:              issue.Add(-time.Duration(pr.NotBeforeSkewSeconds) * time.Second),
-		NotOnOrAfter:           issue.Add(time.Duration(pr.AssertionLifetime) * time.Second),
-		SubjectNotOnOrAfter:    issue.Add(time.Duration(pr.SubjectConfirmationLT) * time.Second),
+		NotOnOrAfter:           issue.Add(time.Duration(pr.AssertionLifetimeSeconds) * time.Second),
+		SubjectNotOnOrAfter:    issue.Add(time.Duration(pr.SubjectConfirmationLifetimeSeconds) * time.Second),
 		Audiences:              []string{testSPEntityID},
 	}
 	switch pr.NameIDValue {
