@@ -98,16 +98,8 @@ func (s *Store) Connection(ctx context.Context, id string) (*ssokit.Connection, 
 // Connections lists an organization's connections, oldest first.
 func (s *Store) Connections(ctx context.Context, organizationID string) ([]*ssokit.Connection, error) {
 	const op = "list connections"
-	rows, err := s.r().QueryContext(ctx, `SELECT `+connectionColumns+` FROM gatehouse_connections
+	return queryAll(ctx, s, s.r(), op, scanConnection, `SELECT `+connectionColumns+` FROM gatehouse_connections
 		WHERE organization_id = $1 ORDER BY created_at, id`, organizationID)
-	if err != nil {
-		return nil, s.fail(ctx, op, err)
-	}
-	list, err := collect(rows, scanConnection)
-	if err != nil {
-		return nil, s.fail(ctx, op, err)
-	}
-	return list, nil
 }
 
 // UpdateConnection writes every field of c except its organization and

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"context"
 	"database/sql"
 	"encoding/json"
 	"strings"
@@ -82,6 +83,20 @@ const DefaultPageLimit = 100
 // scanner is *sql.Row or *sql.Rows.
 type scanner interface {
 	Scan(dest ...any) error
+}
+
+// queryAll runs query on q and scans every row with scan; errors are
+// wrapped as op (see Store.fail).
+func queryAll[T any](ctx context.Context, s *Store, q querier, op string, scan func(scanner) (T, error), query string, args ...any) ([]T, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, s.fail(ctx, op, err)
+	}
+	list, err := collect(rows, scan)
+	if err != nil {
+		return nil, s.fail(ctx, op, err)
+	}
+	return list, nil
 }
 
 // collect scans every row and closes rows.

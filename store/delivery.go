@@ -52,16 +52,12 @@ func (s *Store) ClaimEvents(ctx context.Context, now, leaseUntil time.Time, limi
 		// a primary-key lookup rather than a join over the whole outbox.
 		match = `id = ANY(ARRAY(` + due + ` FOR UPDATE SKIP LOCKED))`
 	}
-	rows, err := s.w().QueryContext(ctx, `UPDATE gatehouse_events SET lease_until = $2
+	list, err := queryAll(ctx, s, s.w(), op, scanPendingEvent, `UPDATE gatehouse_events SET lease_until = $2
 		WHERE `+match+`
 		RETURNING `+eventColumns+`, `+deliveryColumns,
 		now.UnixMicro(), leaseUntil.UnixMicro(), pageLimit(limit))
 	if err != nil {
-		return nil, s.fail(ctx, op, err)
-	}
-	list, err := collect(rows, scanPendingEvent)
-	if err != nil {
-		return nil, s.fail(ctx, op, err)
+		return nil, err
 	}
 	// RETURNING keeps no order.
 	slices.SortFunc(list, func(a, b *webhookkit.PendingEvent) int {
@@ -116,16 +112,8 @@ func (s *Store) Redeliver(ctx context.Context, id string) error {
 // [DefaultPageLimit].
 func (s *Store) DeadEvents(ctx context.Context, limit int) ([]*webhookkit.PendingEvent, error) {
 	const op = "list dead events"
-	rows, err := s.r().QueryContext(ctx, `SELECT `+eventColumns+`, `+deliveryColumns+` FROM gatehouse_events
+	return queryAll(ctx, s, s.r(), op, scanPendingEvent, `SELECT `+eventColumns+`, `+deliveryColumns+` FROM gatehouse_events
 		WHERE dead_at IS NOT NULL AND delivered_at IS NULL ORDER BY dead_at, id LIMIT $1`, pageLimit(limit))
-	if err != nil {
-		return nil, s.fail(ctx, op, err)
-	}
-	list, err := collect(rows, scanPendingEvent)
-	if err != nil {
-		return nil, s.fail(ctx, op, err)
-	}
-	return list, nil
 }
 
 var _ webhookkit.StatefulOutbox = (*Store)(nil)

@@ -48,16 +48,8 @@ func (s *Store) Directory(ctx context.Context, id string) (*scimkit.Directory, e
 // Directories lists an organization's directories, oldest first.
 func (s *Store) Directories(ctx context.Context, organizationID string) ([]*scimkit.Directory, error) {
 	const op = "list directories"
-	rows, err := s.r().QueryContext(ctx, `SELECT `+directoryColumns+` FROM gatehouse_directories
+	return queryAll(ctx, s, s.r(), op, scanDirectory, `SELECT `+directoryColumns+` FROM gatehouse_directories
 		WHERE organization_id = $1 ORDER BY created_at, id`, organizationID)
-	if err != nil {
-		return nil, s.fail(ctx, op, err)
-	}
-	list, err := collect(rows, scanDirectory)
-	if err != nil {
-		return nil, s.fail(ctx, op, err)
-	}
-	return list, nil
 }
 
 // UpdateDirectory writes d's name, dialect and enabled flag, and sets its

@@ -61,16 +61,8 @@ func (s *Store) DomainByName(ctx context.Context, name string) (*ssokit.Domain, 
 // Domains lists an organization's domains, oldest first.
 func (s *Store) Domains(ctx context.Context, organizationID string) ([]*ssokit.Domain, error) {
 	const op = "list domains"
-	rows, err := s.r().QueryContext(ctx, `SELECT `+domainColumns+` FROM gatehouse_domains
+	return queryAll(ctx, s, s.r(), op, scanDomain, `SELECT `+domainColumns+` FROM gatehouse_domains
 		WHERE organization_id = $1 ORDER BY created_at, id`, organizationID)
-	if err != nil {
-		return nil, s.fail(ctx, op, err)
-	}
-	list, err := collect(rows, scanDomain)
-	if err != nil {
-		return nil, s.fail(ctx, op, err)
-	}
-	return list, nil
 }
 
 // UpdateDomain writes d's name, state, verification token and verification

@@ -49,16 +49,8 @@ func (s *Store) AppendEvent(ctx context.Context, e *webhookkit.Event) error {
 // of zero or less means [DefaultPageLimit].
 func (s *Store) PendingEvents(ctx context.Context, limit int) ([]*webhookkit.Event, error) {
 	const op = "list pending events"
-	rows, err := s.r().QueryContext(ctx, `SELECT `+eventColumns+` FROM gatehouse_events
+	return queryAll(ctx, s, s.r(), op, scanEvent, `SELECT `+eventColumns+` FROM gatehouse_events
 		WHERE delivered_at IS NULL ORDER BY occurred_at, id LIMIT $1`, pageLimit(limit))
-	if err != nil {
-		return nil, s.fail(ctx, op, err)
-	}
-	list, err := collect(rows, scanEvent)
-	if err != nil {
-		return nil, s.fail(ctx, op, err)
-	}
-	return list, nil
 }
 
 // Event returns the event with the given ID.

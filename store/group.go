@@ -64,16 +64,8 @@ func (s *Store) GroupByDisplayName(ctx context.Context, directoryID, displayName
 // zero or less means [DefaultPageLimit].
 func (s *Store) Groups(ctx context.Context, directoryID string, p scimkit.Page) ([]*scimkit.DirectoryGroup, error) {
 	const op = "list groups"
-	rows, err := s.r().QueryContext(ctx, `SELECT `+groupColumns+` FROM gatehouse_directory_groups
+	return queryAll(ctx, s, s.r(), op, scanGroup, `SELECT `+groupColumns+` FROM gatehouse_directory_groups
 		WHERE directory_id = $1 AND id > $2 ORDER BY id LIMIT $3`, directoryID, p.After, pageLimit(p.Limit))
-	if err != nil {
-		return nil, s.fail(ctx, op, err)
-	}
-	list, err := collect(rows, scanGroup)
-	if err != nil {
-		return nil, s.fail(ctx, op, err)
-	}
-	return list, nil
 }
 
 // UpdateGroup is [Store.UpdateUser] for groups: it writes g (not its

@@ -51,15 +51,11 @@ func (s *Store) checkMembers(ctx context.Context, op, directoryID, groupID, user
 // is ErrNotFound.
 func (s *Store) Members(ctx context.Context, directoryID, groupID string, p scimkit.Page) ([]string, error) {
 	const op = "list members"
-	rows, err := s.r().QueryContext(ctx, `SELECT user_id FROM gatehouse_directory_members
+	list, err := queryAll(ctx, s, s.r(), op, scanString, `SELECT user_id FROM gatehouse_directory_members
 		WHERE group_id = $1 AND directory_id = $2 AND user_id > $3 ORDER BY user_id LIMIT $4`,
 		groupID, directoryID, p.After, pageLimit(p.Limit))
 	if err != nil {
-		return nil, s.fail(ctx, op, err)
-	}
-	list, err := collect(rows, scanString)
-	if err != nil {
-		return nil, s.fail(ctx, op, err)
+		return nil, err
 	}
 	if len(list) == 0 {
 		if err := s.mustExist(ctx, op, `SELECT 1 FROM gatehouse_directory_groups WHERE id = $1 AND directory_id = $2`,
@@ -74,14 +70,10 @@ func (s *Store) Members(ctx context.Context, directoryID, groupID string, p scim
 // user missing from the directory is ErrNotFound.
 func (s *Store) UserGroups(ctx context.Context, directoryID, userID string) ([]string, error) {
 	const op = "list user groups"
-	rows, err := s.r().QueryContext(ctx, `SELECT group_id FROM gatehouse_directory_members
+	list, err := queryAll(ctx, s, s.r(), op, scanString, `SELECT group_id FROM gatehouse_directory_members
 		WHERE user_id = $1 AND directory_id = $2 ORDER BY group_id`, userID, directoryID)
 	if err != nil {
-		return nil, s.fail(ctx, op, err)
-	}
-	list, err := collect(rows, scanString)
-	if err != nil {
-		return nil, s.fail(ctx, op, err)
+		return nil, err
 	}
 	if len(list) == 0 {
 		if err := s.mustExist(ctx, op, `SELECT 1 FROM gatehouse_directory_users WHERE id = $1 AND directory_id = $2`,

@@ -54,15 +54,7 @@ func (s *Store) Organization(ctx context.Context, id string) (*ssokit.Organizati
 // tools: a host with many tenants pages through its own tenant table.
 func (s *Store) Organizations(ctx context.Context) ([]*ssokit.Organization, error) {
 	const op = "list organizations"
-	rows, err := s.r().QueryContext(ctx, `SELECT `+organizationColumns+` FROM gatehouse_organizations ORDER BY id`)
-	if err != nil {
-		return nil, s.fail(ctx, op, err)
-	}
-	list, err := collect(rows, scanOrganization)
-	if err != nil {
-		return nil, s.fail(ctx, op, err)
-	}
-	return list, nil
+	return queryAll(ctx, s, s.r(), op, scanOrganization, `SELECT `+organizationColumns+` FROM gatehouse_organizations ORDER BY id`)
 }
 
 // UpdateOrganization writes o's name and SSO enforcement and sets its

@@ -80,16 +80,8 @@ func (s *Store) PortalLinkByHash(ctx context.Context, hash []byte) (*PortalLink,
 // included (until [Store.Sweep] removes them), oldest first.
 func (s *Store) PortalLinks(ctx context.Context, organizationID string) ([]*PortalLink, error) {
 	const op = "list portal links"
-	rows, err := s.r().QueryContext(ctx, `SELECT `+portalLinkColumns+` FROM gatehouse_portal_links
+	return queryAll(ctx, s, s.r(), op, scanPortalLink, `SELECT `+portalLinkColumns+` FROM gatehouse_portal_links
 		WHERE organization_id = $1 ORDER BY created_at, id`, organizationID)
-	if err != nil {
-		return nil, s.fail(ctx, op, err)
-	}
-	list, err := collect(rows, scanPortalLink)
-	if err != nil {
-		return nil, s.fail(ctx, op, err)
-	}
-	return list, nil
 }
 
 // UsePortalLink marks the link used and returns it, in one statement: of

@@ -179,27 +179,17 @@ func (s *Store) count(ctx context.Context, op, query string, args ...any) (int, 
 }
 
 func (s *Store) queryUsers(ctx context.Context, op, query string, args ...any) ([]*scimkit.DirectoryUser, error) {
-	rows, err := s.r().QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, s.fail(ctx, op, err)
-	}
-	list, err := collect(rows, scanUser)
-	if err != nil {
-		return nil, s.fail(ctx, op, err)
-	}
-	return list, nil
+	return queryAll(ctx, s, s.r(), op, scanUser, query, args...)
 }
 
 func (s *Store) queryGroups(ctx context.Context, op, query string, args ...any) ([]*scimkit.DirectoryGroup, error) {
-	rows, err := s.r().QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, s.fail(ctx, op, err)
-	}
-	list, err := collect(rows, scanGroup)
-	if err != nil {
-		return nil, s.fail(ctx, op, err)
-	}
-	return list, nil
+	return queryAll(ctx, s, s.r(), op, scanGroup, query, args...)
+}
+
+func scanMember(row scanner) (scimkit.Member, error) {
+	var m scimkit.Member
+	err := row.Scan(&m.UserID, &m.Display)
+	return m, err
 }
 
 // GroupMembers lists a page of a group's members in user id order, with
@@ -208,22 +198,14 @@ func (s *Store) queryGroups(ctx context.Context, op, query string, args ...any) 
 // ErrNotFound.
 func (s *Store) GroupMembers(ctx context.Context, directoryID, groupID string, p scimkit.Page) ([]scimkit.Member, error) {
 	const op = "list group members"
-	rows, err := s.r().QueryContext(ctx, `SELECT m.user_id,
+	list, err := queryAll(ctx, s, s.r(), op, scanMember, `SELECT m.user_id,
 			COALESCE(NULLIF(m.display, ''), NULLIF(u.display_name, ''), u.user_name)
 		FROM gatehouse_directory_members m
 		JOIN gatehouse_directory_users u ON u.id = m.user_id AND u.directory_id = m.directory_id
 		WHERE m.group_id = $1 AND m.directory_id = $2 AND m.user_id > $3
 		ORDER BY m.user_id LIMIT $4`, groupID, directoryID, p.After, pageLimit(p.Limit))
 	if err != nil {
-		return nil, s.fail(ctx, op, err)
-	}
-	list, err := collect(rows, func(row scanner) (scimkit.Member, error) {
-		var m scimkit.Member
-		err := row.Scan(&m.UserID, &m.Display)
-		return m, err
-	})
-	if err != nil {
-		return nil, s.fail(ctx, op, err)
+		return nil, err
 	}
 	if len(list) == 0 {
 		if err := s.mustExist(ctx, op, `SELECT 1 FROM gatehouse_directory_groups WHERE id = $1 AND directory_id = $2`,

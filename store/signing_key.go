@@ -59,15 +59,7 @@ func (s *Store) SigningKeys(ctx context.Context, use ssokit.KeyUse, connectionID
 		ORDER BY created_at, id`
 		args = []any{string(use), now.UnixMicro()}
 	}
-	rows, err := s.r().QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, s.fail(ctx, op, err)
-	}
-	list, err := collect(rows, scanSigningKey)
-	if err != nil {
-		return nil, s.fail(ctx, op, err)
-	}
-	return list, nil
+	return queryAll(ctx, s, s.r(), op, scanSigningKey, q, args...)
 }
 
 // DeleteSigningKey deletes the key with the given ID.

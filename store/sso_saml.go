@@ -13,16 +13,8 @@ import (
 // it needs no index of its own.
 func (s *Store) SAMLConnections(ctx context.Context) ([]*ssokit.Connection, error) {
 	const op = "list saml connections"
-	rows, err := s.r().QueryContext(ctx, `SELECT `+connectionColumns+` FROM gatehouse_connections
+	return queryAll(ctx, s, s.r(), op, scanConnection, `SELECT `+connectionColumns+` FROM gatehouse_connections
 		WHERE type = $1 ORDER BY created_at, id`, string(ssokit.ConnectionSAML))
-	if err != nil {
-		return nil, s.fail(ctx, op, err)
-	}
-	list, err := collect(rows, scanConnection)
-	if err != nil {
-		return nil, s.fail(ctx, op, err)
-	}
-	return list, nil
 }
 
 // AppendSSOEvent adds an SSO event to the outbox; it implements

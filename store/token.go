@@ -54,16 +54,8 @@ func (s *Store) TokenByHash(ctx context.Context, hash []byte, now time.Time) (*s
 // Tokens lists a directory's tokens, expired ones included, oldest first.
 func (s *Store) Tokens(ctx context.Context, directoryID string) ([]*scimkit.DirectoryToken, error) {
 	const op = "list tokens"
-	rows, err := s.r().QueryContext(ctx, `SELECT `+tokenColumns+` FROM gatehouse_directory_tokens
+	return queryAll(ctx, s, s.r(), op, scanToken, `SELECT `+tokenColumns+` FROM gatehouse_directory_tokens
 		WHERE directory_id = $1 ORDER BY created_at, id`, directoryID)
-	if err != nil {
-		return nil, s.fail(ctx, op, err)
-	}
-	list, err := collect(rows, scanToken)
-	if err != nil {
-		return nil, s.fail(ctx, op, err)
-	}
-	return list, nil
 }
 
 // UpdateToken writes t's ExpiresAt and LastUsedAt; the other fields never

@@ -67,16 +67,8 @@ func (s *Store) UserByUserName(ctx context.Context, directoryID, userName string
 // or less means [DefaultPageLimit].
 func (s *Store) Users(ctx context.Context, directoryID string, p scimkit.Page) ([]*scimkit.DirectoryUser, error) {
 	const op = "list users"
-	rows, err := s.r().QueryContext(ctx, `SELECT `+userColumns+` FROM gatehouse_directory_users
+	return queryAll(ctx, s, s.r(), op, scanUser, `SELECT `+userColumns+` FROM gatehouse_directory_users
 		WHERE directory_id = $1 AND id > $2 ORDER BY id LIMIT $3`, directoryID, p.After, pageLimit(p.Limit))
-	if err != nil {
-		return nil, s.fail(ctx, op, err)
-	}
-	list, err := collect(rows, scanUser)
-	if err != nil {
-		return nil, s.fail(ctx, op, err)
-	}
-	return list, nil
 }
 
 // UpdateUser writes u if its Version is the stored one, bumps Version and
