@@ -131,16 +131,10 @@ type sigInfo struct {
 // everything verify checks again on the signed elements, and authoritative
 // for the policy checks (algorithms, assertion count, KeyInfo trust).
 type scan struct {
-	rootID                    string
 	statusCode, subStatusCode string
 
-	assertions int  // Assertion + EncryptedAssertion, anywhere
-	encrypted  bool // at least one EncryptedAssertion
-
-	// doc is the document as etree would have read it, built from the same
-	// tokens (etree reads with encoding/xml's RawToken too), so that the
-	// verifier does not tokenize the bytes a second time.
-	doc             *etree.Document
+	assertions      int  // Assertion + EncryptedAssertion, anywhere
+	encrypted       bool // at least one EncryptedAssertion
 	nestedAssertion bool // an assertion that is not a direct child of the root
 
 	sigs []sigInfo
@@ -149,8 +143,11 @@ type scan struct {
 
 	subjectConfirmations int
 	scds                 int
-	scdNotBefore         string // of the (single) plaintext SCD
 
+	// doc is the document as etree would have read it, built from the same
+	// tokens (etree reads with encoding/xml's RawToken too), so that the
+	// verifier does not tokenize the bytes a second time.
+	doc *etree.Document
 }
 
 // responseSigned reports whether the root carries its own enveloped
@@ -391,7 +388,6 @@ func (s *Settings) prescanAs(raw []byte, root kind) (*scan, *Error) {
 			case kSubjectConfirmationData:
 				if f.inAssertion {
 					sc.scds++
-					sc.scdNotBefore = attr(t.Attr, "NotBefore")
 				}
 			case kSignature:
 				si := sigInfo{parentDepth: depth - 1, inAssertion: f.inAssertion}
@@ -444,7 +440,6 @@ func (s *Settings) prescanAs(raw []byte, root kind) (*scan, *Error) {
 			tree.start(t)
 			if depth == 0 {
 				rootSeen = true
-				sc.rootID = id
 				if k != root {
 					if root == kAssertion {
 						return malformed("decrypted root element is not a saml:Assertion")
