@@ -17,24 +17,19 @@ type verified struct {
 	assertionSigned bool
 
 	destination, inResponseTo, version string
-	hasIssuer                          bool
-	issuer                             string
-	hasStatus, hasStatusCode           bool
-	statusCode                         string
+	issuer                             string // "" when absent
+	statusCode                         string // "" when Status or StatusCode is absent
 
 	a assertionData
 }
 
 type assertionData struct {
 	id, version string
-	hasIssuer   bool
 	issuer      string
 
-	hasSubject, hasNameID bool
-	nameID, nameIDFormat  string
+	nameID, nameIDFormat string
 
-	hasConfirmation bool
-	method          string
+	method          string // "" when Subject or SubjectConfirmation is absent
 	hasSCD          bool
 	scdNotBefore    string
 	scdNotOnOrAfter string
@@ -77,20 +72,19 @@ func (v *verified) read(resp, a *etree.Element) *Error {
 		return e
 	}
 	if issuer != nil {
-		v.hasIssuer, v.issuer = true, textOf(issuer)
+		v.issuer = textOf(issuer)
 	}
 	status, e := onlyChild(resp, nsProtocol, "Status")
 	if e != nil {
 		return e
 	}
 	if status != nil {
-		v.hasStatus = true
 		code, e := onlyChild(status, nsProtocol, "StatusCode")
 		if e != nil {
 			return e
 		}
 		if code != nil {
-			v.hasStatusCode, v.statusCode = true, attrValue(code, "Value")
+			v.statusCode = attrValue(code, "Value")
 		}
 	}
 	return v.a.read(a)
@@ -107,7 +101,7 @@ func (d *assertionData) read(a *etree.Element) *Error {
 		return e
 	}
 	if issuer != nil {
-		d.hasIssuer, d.issuer = true, textOf(issuer)
+		d.issuer = textOf(issuer)
 	}
 
 	subject, e := onlyChild(a, nsAssertion, "Subject")
@@ -115,13 +109,11 @@ func (d *assertionData) read(a *etree.Element) *Error {
 		return e
 	}
 	if subject != nil {
-		d.hasSubject = true
 		nameID, e := onlyChild(subject, nsAssertion, "NameID")
 		if e != nil {
 			return e
 		}
 		if nameID != nil {
-			d.hasNameID = true
 			d.nameID = textOf(nameID)
 			d.nameIDFormat = attrValue(nameID, "Format")
 		}
@@ -130,7 +122,6 @@ func (d *assertionData) read(a *etree.Element) *Error {
 			return e
 		}
 		if conf != nil {
-			d.hasConfirmation = true
 			d.method = attrValue(conf, "Method")
 			scd, e := onlyChild(conf, nsAssertion, "SubjectConfirmationData")
 			if e != nil {
